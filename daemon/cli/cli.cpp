@@ -1,0 +1,71 @@
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <ostream>
+
+namespace ewstrigd::cli {
+namespace {
+
+constexpr const char* default_config = "/etc/ewstrigd/ewstrigd.yaml";
+
+std::string config_default() {
+    const char* env = std::getenv("EWSTRIGD_CONFIG");
+    return env != nullptr && *env != '\0' ? env : default_config;
+}
+
+void add_config_option(CLI::App& cmd, std::filesystem::path& target) {
+    target = config_default();
+    cmd.add_option("-c,--config", target, "Main configuration file (default $EWSTRIGD_CONFIG or " +
+                                              std::string(default_config) + ")");
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CLI::App app{"ewstrigd: watches Exchange mailboxes over EWS and runs the actions of matching triggers",
+                 "ewstrigd"};
+    app.set_version_flag("-V,--version", std::string("ewstrigd ") + EWSTRIGD_VERSION);
+    app.require_subcommand(1);
+
+    check_args check;
+    auto* check_cmd = app.add_subcommand("check", "Validate the configuration and trigger files; print every error");
+    add_config_option(*check_cmd, check.config_file);
+
+    test_args test;
+    auto* test_cmd = app.add_subcommand(
+        "test", "Dry-run the triggers against a saved message (.eml or EWS GetItem response); executes nothing");
+    add_config_option(*test_cmd, test.config_file);
+    test_cmd->add_option("-m,--message", test.message_file, "The message file")->required();
+    test_cmd->add_option("--mailbox", test.mailbox, "Only the triggers of this mailbox id");
+    test_cmd->add_option("--folder", test.folder, "The folder the message is taken to be in (default inbox)");
+    test_cmd->add_flag("--json", test.json, "Print one JSON object instead of text");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        out << app.help();
+        return exit_code::ok;
+    } catch (const CLI::CallForAllHelp&) {
+        out << app.help("", CLI::AppFormatMode::All);
+        return exit_code::ok;
+    } catch (const CLI::CallForVersion&) {
+        out << app.version() << '\n';
+        return exit_code::ok;
+    } catch (const CLI::ParseError& e) {
+        // Subcommand help is raised from inside the subcommand; print its own text.
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+            for (auto* sub : app.get_subcommands()) out << sub->help();
+            if (app.get_subcommands().empty()) out << app.help();
+            return exit_code::ok;
+        }
+        err << "ewstrigd: " << e.what() << "\n(run 'ewstrigd --help' for usage)\n";
+        return exit_code::usage;
+    }
+    if (check_cmd->parsed()) return check_command(check, out, err);
+    return test_command(test, out, err);
+}
+
+}  // namespace ewstrigd::cli

@@ -1,0 +1,12 @@
+#pragma once
+// Exit codes of the ewstrigd binary, documented in README.md.
+
+namespace ewstrigd::cli::exit_code {
+
+inline constexpr int ok = 0;               // done; for `test`: at least one trigger matched
+inline constexpr int invalid_config = 1;   // the configuration has errors (all printed)
+inline constexpr int usage = 2;            // bad command line
+inline constexpr int no_match = 3;         // `test`: no trigger matched the message
+inline constexpr int bad_message = 4;      // `test`: the message file is unreadable or not a message
+
+}  // namespace ewstrigd::cli::exit_code

@@ -1,0 +1,164 @@
+#pragma once
+// The typed configuration: plain structs with defaults as member initialisers.
+// Built by config/loader.hpp from ewstrigd.yaml + triggers_dir/*.yaml.
+
+#include "match/condition.hpp"
+#include "match/template.hpp"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ewstrigd::config {
+
+// Where a value was written, for messages: FILE:LINE:COLUMN (1-based).
+struct source_pos {
+    std::string file;
+    int line = 0;
+    int column = 0;
+};
+
+// A value that must never be printed (passwords, client secrets, header
+// values). Formatting it anywhere yields "<redacted>".
+class secret {
+public:
+    secret() = default;
+    explicit secret(std::string value) : value_(std::move(value)) {}
+    const std::string& reveal() const { return value_; }
+    bool empty() const { return value_.empty(); }
+    static constexpr const char* redacted = "<redacted>";
+
+private:
+    std::string value_;
+};
+
+// A template plus whether any of its text came from `${file:...}` or
+// `${env:...}`; such values are printed as "<redacted>" by every command.
+struct templated {
+    match::template_text text;
+    bool sensitive = false;
+};
+
+enum class auth_kind { oauth_delegated, oauth_app, basic, ntlm };
+
+struct auth_config {
+    auth_kind kind = auth_kind::oauth_delegated;
+    // OAuth (both kinds)
+    std::string tenant_id;
+    std::string client_id;
+    std::string authority = "https://login.microsoftonline.com";
+    std::vector<std::string> scopes;  // empty = the kind's default scope
+    // oauth-delegated
+    std::string redirect_uri;         // empty = device code flow
+    // oauth-app: a secret, or a certificate + private key
+    secret client_secret;
+    std::string certificate;          // PEM file path
+    std::string private_key;          // PEM file path
+    bool impersonation = true;
+    // basic / ntlm
+    std::string username;
+    secret password;
+};
+
+struct tls_config {
+    bool verify = true;
+    std::string ca_file;
+};
+
+enum class watch_mode { streaming, pull, poll };
+enum class start_mode { catch_up, new_only };
+
+struct watch_config {
+    std::vector<std::string> folders{"inbox"};
+    watch_mode mode = watch_mode::streaming;
+    std::chrono::seconds poll_interval{60};
+    start_mode on_start = start_mode::catch_up;
+};
+
+struct mailbox_config {
+    std::string id;
+    std::string address;
+    std::string ews_url = "https://outlook.office365.com/EWS/Exchange.asmx";
+    auth_config auth;
+    tls_config tls;
+    watch_config watch;
+    source_pos pos;
+};
+
+struct run_action {
+    std::vector<templated> argv;
+    std::string cwd;
+    std::map<std::string, templated> env;
+};
+
+struct webhook_action {
+    templated url;
+    std::string method = "POST";
+    std::map<std::string, secret> headers;
+    secret signing_secret;  // HMAC-SHA256 of the body (X-Ewstrigd-Signature) when set
+};
+
+struct save_action {
+    std::string dir;
+    templated name;  // file name within dir
+    enum class format { eml, json, both };
+    format what = format::eml;
+    bool overwrite = false;
+};
+
+struct mark_read_action {
+    bool read = true;
+};
+
+struct move_action {
+    std::string folder;  // path like Inbox/Processed
+    bool create = false;
+};
+
+struct log_action {
+    templated message;
+    std::string level = "info";
+};
+
+struct action_config {
+    std::variant<run_action, webhook_action, save_action, mark_read_action, move_action, log_action>
+        what;
+    std::optional<std::chrono::milliseconds> timeout;  // default per action kind
+    int retries = 5;
+    source_pos pos;
+};
+
+struct trigger_config {
+    std::string name;
+    std::string mailbox;  // mailbox id
+    std::string folder;   // empty = every watched folder of the mailbox
+    match::condition when;
+    std::vector<action_config> actions;
+    source_pos pos;
+};
+
+struct log_config {
+    std::string level = "info";   // trace|debug|info|warn|error|critical|off
+    std::string format = "text";  // text|json|journald
+};
+
+struct metrics_config {
+    std::string listen;  // host:port; empty = disabled
+};
+
+struct config {
+    std::string main_file;
+    std::vector<std::string> trigger_files;  // every file that was read, in order
+    std::map<std::string, std::string> variables;
+    std::string state_dir = "/var/lib/ewstrigd";
+    std::string triggers_dir;  // absolute after loading
+    log_config log;
+    metrics_config metrics;
+    std::vector<mailbox_config> mailboxes;
+    std::vector<trigger_config> triggers;
+};
+
+}  // namespace ewstrigd::config
