@@ -22,6 +22,11 @@ private:
     std::optional<save_action> read_save(const YAML::Node& node, std::string_view what);
     std::optional<move_action> read_move(const YAML::Node& node, std::string_view what);
     std::optional<log_action> read_log(const YAML::Node& node, std::string_view what);
+    // An action written as a plain value is shorthand for its main key (a
+    // webhook's url, a log's message, move_to's folder): the node holding
+    // that value, after checking the keys of the long form.
+    std::optional<YAML::Node> main_value(const YAML::Node& node, std::string_view what, std::string_view section,
+                                         std::string_view key);
     // Reads a template and checks its placeholders for an action of `kind`.
     std::optional<templated> read_template(const YAML::Node& node, std::string_view what, std::string_view kind);
 
@@ -112,6 +117,14 @@ std::optional<templated> action_reader::read_template(const YAML::Node& node, st
     return templated{std::move(value->first), value->second};
 }
 
+std::optional<YAML::Node> action_reader::main_value(const YAML::Node& node, std::string_view what,
+                                                   std::string_view section, std::string_view key) {
+    if (node.IsScalar()) return node;
+    if (!in_.expect_map(node, what)) return std::nullopt;
+    in_.check_keys(node, section, what);
+    return in_.required(node, key, what);
+}
+
 std::optional<run_action> action_reader::read_run(const YAML::Node& entry, const YAML::Node& argv,
                                                   std::string_view what) {
     if (!argv.IsSequence()) {
@@ -150,11 +163,7 @@ std::optional<run_action> action_reader::read_run(const YAML::Node& entry, const
 std::optional<webhook_action> action_reader::read_webhook(const YAML::Node& node, std::string_view what) {
     webhook_action hook;
     const bool short_form = node.IsScalar();
-    if (!short_form) {
-        if (!in_.expect_map(node, what)) return std::nullopt;
-        in_.check_keys(node, "webhook", what);
-    }
-    const std::optional<YAML::Node> url_node = short_form ? std::optional(node) : in_.required(node, "url", what);
+    const auto url_node = main_value(node, what, "webhook", "url");
     if (!url_node) return std::nullopt;
     auto url = read_template(*url_node, path_join(what, "url"), "webhook");
     if (!url) return std::nullopt;
@@ -233,18 +242,12 @@ std::optional<save_action> action_reader::read_save(const YAML::Node& node, std:
 
 std::optional<move_action> action_reader::read_move(const YAML::Node& node, std::string_view what) {
     move_action move;
-    if (node.IsScalar()) {
-        auto folder = in_.string(node, what);
-        if (!folder) return std::nullopt;
-        move.folder = std::move(*folder);
-    } else {
-        if (!in_.expect_map(node, what)) return std::nullopt;
-        in_.check_keys(node, "move_to", what);
-        auto folder_node = in_.required(node, "folder", what);
-        if (!folder_node) return std::nullopt;
-        auto folder = in_.string(*folder_node, path_join(what, "folder"));
-        if (!folder) return std::nullopt;
-        move.folder = std::move(*folder);
+    const auto folder_node = main_value(node, what, "move_to", "folder");
+    if (!folder_node) return std::nullopt;
+    auto folder = in_.string(*folder_node, node.IsScalar() ? std::string(what) : path_join(what, "folder"));
+    if (!folder) return std::nullopt;
+    move.folder = std::move(*folder);
+    if (node.IsMap()) {
         if (const YAML::Node c = node["create"]; c.IsDefined()) {
             auto create = in_.boolean(c, path_join(what, "create"));
             if (!create) return std::nullopt;
@@ -262,11 +265,7 @@ std::optional<move_action> action_reader::read_move(const YAML::Node& node, std:
 std::optional<log_action> action_reader::read_log(const YAML::Node& node, std::string_view what) {
     log_action log;
     const bool short_form = node.IsScalar();
-    if (!short_form) {
-        if (!in_.expect_map(node, what)) return std::nullopt;
-        in_.check_keys(node, "log_action", what);
-    }
-    const std::optional<YAML::Node> message = short_form ? std::optional(node) : in_.required(node, "message", what);
+    const auto message = main_value(node, what, "log_action", "message");
     if (!message) return std::nullopt;
     auto text = read_template(*message, short_form ? std::string(what) : path_join(what, "message"), "log");
     if (!text) return std::nullopt;

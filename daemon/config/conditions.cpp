@@ -240,24 +240,12 @@ std::optional<condition> condition_reader::read_size(const YAML::Node& node, std
     in_.check_keys(node, "attachment_size", what);
     match::attachment_size_condition size;
     bool ok = true;
-    auto bound = [&](const char* key, std::optional<std::uint64_t>& out) {
+    for (auto [key, bound] : {std::pair{"min", &size.min}, std::pair{"max", &size.max}}) {
         const YAML::Node n = node[key];
-        if (!n.IsDefined()) return;
-        auto text = in_.string(n, path_join(what, key));
-        if (!text) {
-            ok = false;
-            return;
-        }
-        auto parsed = parse_size(*text);
-        if (auto* message = std::get_if<std::string>(&parsed)) {
-            in_.error(n, path_join(what, key) + ": " + *message);
-            ok = false;
-            return;
-        }
-        out = std::get<std::uint64_t>(parsed);
-    };
-    bound("min", size.min);
-    bound("max", size.max);
+        if (!n.IsDefined()) continue;
+        *bound = in_.parsed_text(n, path_join(what, key), parse_size);
+        ok = ok && bound->has_value();
+    }
     if (!ok) return std::nullopt;
     if (!size.min && !size.max) {
         in_.error(node, std::string(what) + ": give min, max or both");
@@ -275,32 +263,23 @@ std::optional<condition> condition_reader::read_received(const YAML::Node& node,
     in_.check_keys(node, "received", what);
     match::received_condition received;
     bool ok = true;
-    // Reads node[key] as text and hands it to a unit parser; errors at the value.
-    auto field = [&](const char* key, auto parse, auto store) {
+    // Reads node[key] with a unit parser; a missing key leaves the part unset.
+    auto part = [&](const char* key, auto parse) {
         const YAML::Node n = node[key];
-        if (!n.IsDefined()) return;
-        auto text = in_.string(n, path_join(what, key));
-        if (!text) {
-            ok = false;
-            return;
-        }
-        auto parsed = parse(*text);
-        if (auto* message = std::get_if<std::string>(&parsed)) {
-            in_.error(n, path_join(what, key) + ": " + *message);
-            ok = false;
-            return;
-        }
-        store(std::get<0>(std::move(parsed)));
+        if (!n.IsDefined()) return decltype(in_.parsed_text(n, what, parse))();
+        auto value = in_.parsed_text(n, path_join(what, key), parse);
+        ok = ok && value.has_value();
+        return value;
     };
-    field("after", parse_timestamp, [&](std::chrono::sys_seconds t) { received.after = t; });
-    field("before", parse_timestamp, [&](std::chrono::sys_seconds t) { received.before = t; });
-    field("within", parse_duration, [&](std::chrono::milliseconds d) {
-        received.within = std::chrono::duration_cast<std::chrono::seconds>(d);
-    });
-    field("time_of_day", parse_day_window, [&](day_window w) {
-        received.day_start = w.start;
-        received.day_end = w.end;
-    });
+    received.after = part("after", parse_timestamp);
+    received.before = part("before", parse_timestamp);
+    if (auto within = part("within", parse_duration)) {
+        received.within = std::chrono::duration_cast<std::chrono::seconds>(*within);
+    }
+    if (auto window = part("time_of_day", parse_day_window)) {
+        received.day_start = window->start;
+        received.day_end = window->end;
+    }
     if (!ok) return std::nullopt;
     if (!received.after && !received.before && !received.within && !received.day_start) {
         in_.error(node, std::string(what) + ": give after, before, within or time_of_day");

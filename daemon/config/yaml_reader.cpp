@@ -2,7 +2,6 @@
 
 #include "config/keys.hpp"
 #include "config/suggest.hpp"
-#include "config/units.hpp"
 
 #include <set>
 
@@ -150,14 +149,7 @@ std::optional<std::int64_t> yaml_reader::integer(const YAML::Node& node, std::st
 }
 
 std::optional<std::chrono::milliseconds> yaml_reader::duration(const YAML::Node& node, std::string_view what) {
-    auto s = string(node, what);
-    if (!s) return std::nullopt;
-    auto parsed = parse_duration(*s);
-    if (auto* message = std::get_if<std::string>(&parsed)) {
-        error(node, std::string(what) + ": " + *message);
-        return std::nullopt;
-    }
-    return std::get<std::chrono::milliseconds>(parsed);
+    return parsed_text(node, what, parse_duration);
 }
 
 std::optional<std::string> yaml_reader::choice(const YAML::Node& node, std::string_view what,

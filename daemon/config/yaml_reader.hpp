@@ -6,6 +6,7 @@
 
 #include "config/diagnostics.hpp"
 #include "config/expand.hpp"
+#include "config/units.hpp"
 #include "match/template.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -50,6 +51,18 @@ public:
     std::optional<std::int64_t> integer(const YAML::Node& node, std::string_view what, std::int64_t min,
                                         std::int64_t max);
     std::optional<std::chrono::milliseconds> duration(const YAML::Node& node, std::string_view what);
+    // Text run through one of the parsers of units.hpp; its message is reported at the node.
+    template <typename T>
+    std::optional<T> parsed_text(const YAML::Node& node, std::string_view what, parsed<T> (*parse)(std::string_view)) {
+        auto text = string(node, what);
+        if (!text) return std::nullopt;
+        auto value = parse(*text);
+        if (auto* message = std::get_if<std::string>(&value)) {
+            error(node, std::string(what) + ": " + *message);
+            return std::nullopt;
+        }
+        return std::get<T>(std::move(value));
+    }
     // One of `allowed`, compared exactly; otherwise lists them.
     std::optional<std::string> choice(const YAML::Node& node, std::string_view what,
                                       const std::vector<std::string_view>& allowed);
