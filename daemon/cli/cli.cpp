@@ -43,6 +43,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     test_cmd->add_option("--folder", test.folder, "The folder the message is taken to be in (default inbox)");
     test_cmd->add_flag("--json", test.json, "Print one JSON object instead of text");
 
+    ews_decode_args decode;
+    auto* decode_cmd = app.add_subcommand(
+        "ews-decode", "Explain a saved EWS response or captured streaming body (several envelopes); exit 4 if undecodable");
+    decode_cmd->add_option("FILE", decode.file, "The saved response")->required();
+    decode_cmd->add_flag("--json", decode.json, "Print one JSON document instead of a summary");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -65,6 +71,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         return exit_code::usage;
     }
     if (check_cmd->parsed()) return check_command(check, out, err);
+    if (decode_cmd->parsed()) return ews_decode_command(decode, out, err);
     return test_command(test, out, err);
 }
 

@@ -23,6 +23,15 @@ struct test_args {
 };
 int test_command(const test_args& args, std::ostream& out, std::ostream& err);
 
+struct ews_decode_args {
+    std::filesystem::path file;  // a saved EWS response or a captured streaming body
+    bool json = false;
+};
+// Prints what the file's envelopes mean (JSON with --json, else a summary).
+// Returns ok when every envelope decoded, bad_message when the file is
+// unreadable or an envelope is not a SOAP response (JSON still printed).
+int ews_decode_command(const ews_decode_args& args, std::ostream& out, std::ostream& err);
+
 // Parses argv, runs the subcommand; --help/--version print and return 0.
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 

@@ -12,18 +12,20 @@ namespace {
 
 using nlohmann::json;
 
-bool same_folder(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 std::string format_duration(std::chrono::milliseconds d) {
     const auto ms = d.count();
     if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
     if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
     if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
     return std::to_string(ms) + "ms";
+}
+
+// Headers that carry credentials by definition, whatever their source.
+bool is_credential_header(std::string_view name) {
+    for (std::string_view credential : {"authorization", "proxy-authorization", "cookie", "x-api-key"}) {
+        if (match::equals_text(name, credential)) return true;
+    }
+    return false;
 }
 
 class planner {
@@ -42,7 +44,9 @@ public:
     }
     json operator()(const config::webhook_action& hook) const {
         json headers = json::object();
-        for (const auto& [name, secret] : hook.headers) headers[name] = config::secret::redacted;
+        for (const auto& [name, text] : hook.headers) {
+            headers[name] = is_credential_header(name) ? std::string(config::secret::redacted) : value(text);
+        }
         json out{{"type", "webhook"}, {"method", hook.method}, {"url", value(hook.url)}, {"headers", headers}};
         if (!hook.signing_secret.empty()) out["signed"] = true;
         return out;
@@ -123,7 +127,7 @@ dry_run_report dry_run(const config::config& cfg, const match::message& msg, con
     in_folder.folder = options.folder;
     for (const auto& trigger : cfg.triggers) {
         if (options.mailbox && trigger.mailbox != *options.mailbox) continue;
-        if (!trigger.folder.empty() && !same_folder(trigger.folder, options.folder)) continue;
+        if (!trigger.folder.empty() && !match::equals_text(trigger.folder, options.folder)) continue;
         ++report.evaluated;
         auto verdict = match::evaluate(trigger.when, in_folder, options.now);
         if (!verdict.matched) continue;

@@ -151,6 +151,12 @@ std::optional<run_action> action_reader::read_run(const YAML::Node& entry, const
     if (const YAML::Node env = entry["env"]; env.IsDefined()) {
         if (!in_.expect_map(env, path_join(entry_what, "env"))) return std::nullopt;
         for (const auto& e : env) {
+            if (!is_name(e.first.Scalar(), "_") || (e.first.Scalar()[0] >= '0' && e.first.Scalar()[0] <= '9')) {
+                in_.error(e.first, path_join(entry_what, "env") + ": '" + e.first.Scalar() +
+                                       "' is not an environment variable name (letters, digits, _)");
+                ok = false;
+                continue;
+            }
             auto value = read_template(e.second, path_join(path_join(entry_what, "env"), e.first.Scalar()), "run");
             if (value) run.env.emplace(e.first.Scalar(), std::move(*value));
             ok = ok && value.has_value();
@@ -184,8 +190,8 @@ std::optional<webhook_action> action_reader::read_webhook(const YAML::Node& node
     if (const YAML::Node headers = node["headers"]; headers.IsDefined()) {
         if (in_.expect_map(headers, path_join(what, "headers"))) {
             for (const auto& h : headers) {
-                auto value = in_.string(h.second, path_join(path_join(what, "headers"), h.first.Scalar()));
-                if (value) hook.headers.emplace(h.first.Scalar(), secret(std::move(*value)));
+                auto value = read_template(h.second, path_join(path_join(what, "headers"), h.first.Scalar()), "webhook");
+                if (value) hook.headers.emplace(h.first.Scalar(), std::move(*value));
                 ok = ok && value.has_value();
             }
         } else {

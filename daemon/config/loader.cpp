@@ -55,12 +55,6 @@ std::optional<YAML::Node> parse_yaml(std::string_view text, const std::string& n
     return std::nullopt;
 }
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 std::string where(const source_pos& p) { return p.file + ":" + std::to_string(p.line); }
 
 class loader {
@@ -121,6 +115,10 @@ void loader::read_variables(document& doc) {
     // so their meaning never depends on the order they are written in.
     for (const auto& entry : vars) {
         const std::string name = entry.first.Scalar();
+        if (!is_name(name, "-_.")) {
+            doc.in->error(entry.first, "variables: '" + name + "' is not a variable name (letters, digits, - _ .)");
+            continue;
+        }
         auto value = doc.in->text(entry.second, path_join("variables", name));
         if (value) {
             cfg_.variables[name] = value->value;
@@ -277,7 +275,7 @@ std::optional<trigger_config> loader::read_trigger(yaml_reader& in, const YAML::
         auto value = in.string(folder, path_join(what, "folder"));
         if (value && mailbox != nullptr) {
             const auto& watched = mailbox->watch.folders;
-            if (std::none_of(watched.begin(), watched.end(), [&](const std::string& f) { return equals_ignoring_case(f, *value); })) {
+            if (std::none_of(watched.begin(), watched.end(), [&](const std::string& f) { return match::equals_text(f, *value); })) {
                 std::string list;
                 for (const auto& f : watched) list += (list.empty() ? "" : ", ") + f;
                 in.error(folder, path_join(what, "folder") + ": mailbox '" + mailbox->id + "' does not watch folder '" +

@@ -44,13 +44,6 @@ bool is_loopback_http(std::string_view uri) {
     return false;
 }
 
-bool valid_id(std::string_view id) {
-    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-               c == '_' || c == '.';
-    });
-}
-
 class mailbox_reader {
 public:
     mailbox_reader(yaml_reader& in, std::string_view what) : in_(in), what_(what) {}
@@ -83,7 +76,7 @@ std::optional<mailbox_config> mailbox_reader::read(const YAML::Node& node) {
     mb.pos = in_.pos(node);
     if (auto id = in_.required(node, "id", what_)) {
         assign(in_.string(*id, path_join(what_, "id")), mb.id);
-        if (ok_ && !valid_id(mb.id)) {
+        if (ok_ && !is_name(mb.id, "-_.")) {
             in_.error(*id, path_join(what_, "id") + ": '" + mb.id + "' may use only letters, digits, '-', '_' and '.'");
             ok_ = false;
         }
@@ -193,8 +186,9 @@ void mailbox_reader::read_kind_fields(const YAML::Node& node, const auth_kind_ru
         ok_ = false;
     }
     if (auth.kind == auth_kind::oauth_app) {
-        const bool has_secret = field("client_secret").IsDefined();
-        const bool has_cert = field("certificate").IsDefined() || field("private_key").IsDefined();
+        auto given = [&](const char* key) { return field(key).IsDefined() && !field(key).IsNull(); };
+        const bool has_secret = given("client_secret");
+        const bool has_cert = given("certificate") || given("private_key");
         if (has_secret == has_cert) {
             in_.error(node, std::string(what) + ": oauth-app needs either client_secret or certificate + private_key");
             ok_ = false;

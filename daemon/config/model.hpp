@@ -97,7 +97,9 @@ struct run_action {
 struct webhook_action {
     templated url;
     std::string method = "POST";
-    std::map<std::string, secret> headers;
+    // Templates; a value that came from ${env:}/${file:} is sensitive, and
+    // credential headers (Authorization, Cookie, ...) are never shown either.
+    std::map<std::string, templated> headers;
     secret signing_secret;  // HMAC-SHA256 of the body (X-Ewstrigd-Signature) when set
 };
 

@@ -3,6 +3,7 @@
 #include "config/keys.hpp"
 #include "config/suggest.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace ewstrigd::config {
@@ -20,6 +21,13 @@ std::string node_kind(const YAML::Node& node) {
 }
 
 }  // namespace
+
+bool is_name(std::string_view text, std::string_view punctuation) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               punctuation.find(c) != std::string_view::npos;
+    });
+}
 
 std::string path_join(std::string_view parent, std::string_view key) {
     if (parent.empty()) return std::string(key);
@@ -119,7 +127,9 @@ std::optional<std::string> yaml_reader::string(const YAML::Node& node, std::stri
 
 std::optional<bool> yaml_reader::boolean(const YAML::Node& node, std::string_view what) {
     if (!expect_scalar(node, what, "true or false")) return std::nullopt;
-    const std::string& s = node.Scalar();
+    auto expanded = string(node, what);
+    if (!expanded) return std::nullopt;
+    const std::string& s = *expanded;
     if (s == "true" || s == "True" || s == "TRUE" || s == "yes" || s == "on") return true;
     if (s == "false" || s == "False" || s == "FALSE" || s == "no" || s == "off") return false;
     error(node, std::string(what) + " must be true or false, not '" + s + "'");
@@ -129,7 +139,9 @@ std::optional<bool> yaml_reader::boolean(const YAML::Node& node, std::string_vie
 std::optional<std::int64_t> yaml_reader::integer(const YAML::Node& node, std::string_view what, std::int64_t min,
                                                  std::int64_t max) {
     if (!expect_scalar(node, what, "a whole number")) return std::nullopt;
-    const std::string& s = node.Scalar();
+    auto expanded = string(node, what);
+    if (!expanded) return std::nullopt;
+    const std::string& s = *expanded;
     std::int64_t value = 0;
     std::size_t used = 0;
     try {

@@ -80,6 +80,10 @@ private:
     expansion_scope scope_;
 };
 
+// True when `text` is non-empty and made of ASCII letters, digits and the
+// characters in `punctuation` only (ids, variable and environment names).
+bool is_name(std::string_view text, std::string_view punctuation);
+
 // "a.b" + "c" -> "a.b.c"; "a" + 2 -> "a[2]".
 std::string path_join(std::string_view parent, std::string_view key);
 std::string path_index(std::string_view parent, std::size_t index);

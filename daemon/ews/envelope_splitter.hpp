@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -61,15 +62,16 @@ public:
 
 private:
     enum class state : std::uint8_t {
-        bom, between, content, tag_open, bang, comment, cdata, pi,
+        bom, between, content, tag_open, bang, comment_open, cdata_open, comment, cdata, pi,
         start_name, in_tag, attr_value, tag_slash, end_name, end_tail,
     };
 
     // Advances the tokenizer over one byte; false (with error_ set) on error.
     bool step(char c);
     bool fail(splitter_error::kind what, std::string message);
-    void open_element();
+    bool open_tag(char c);
     bool close_element();
+    void leave_markup();
     void finish_document();
 
     std::size_t max_size_;

@@ -99,6 +99,19 @@ std::string_view to_string(response_class c) {
     return "Success";
 }
 
+std::optional<parse_error> expect_operation(const response& r, std::initializer_list<std::string_view> operations) {
+    if (r.fault()) return parse_error{"SOAP fault " + r.fault()->code + ": " + r.fault()->message_text, {}};
+    std::string names;
+    for (const auto op : operations) {
+        if (!r.is_request() && r.operation() == op) return std::nullopt;
+        names += (names.empty() ? "" : "/") + std::string{op};
+    }
+    if (r.operation().empty()) return parse_error{"not a " + names + " response: the SOAP body holds no EWS response", {}};
+    return parse_error{"not a " + names + " response: the SOAP body holds " + (r.is_request() ? "a request, " : "") +
+                           "<" + r.operation() + (r.is_request() ? "" : "Response") + ">",
+                       {}};
+}
+
 std::string trimmed(std::string_view s) {
     const auto first = s.find_first_not_of(whitespace);
     if (first == std::string_view::npos) return {};

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -105,6 +106,11 @@ private:
     std::vector<response_message> messages_;
     element body_response_;
 };
+
+// For the operation-specific parsers: nullopt when `r` is a response to one
+// of `operations`, else the error to return (a SOAP fault names its code; a
+// request or another operation's response says what the body holds).
+std::optional<parse_error> expect_operation(const response& r, std::initializer_list<std::string_view> operations);
 
 // Text helpers shared by the ews parsers.
 std::string trimmed(std::string_view s);

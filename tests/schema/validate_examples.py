@@ -7,14 +7,23 @@
 - a few documents the loader rejects must be rejected by the schema too,
   so this test can fail when the schema gets too loose.
 
-Needs Debian's python3-jsonschema (4.10, draft 2020-12) and python3-yaml;
-run with /usr/bin/python3. Usage: validate_examples.py [SOURCE_DIR]
+With --ewstrigd BINARY, each of those documents is also given to
+`ewstrigd check`, which must agree with the schema (keeps the two in step).
+
+The schemas declare draft-07, the draft the VS Code YAML extension
+(yaml-language-server) implements; `$defs` is only used as a JSON pointer
+target. Needs Debian's python3-jsonschema (4.10) and python3-yaml;
+run with /usr/bin/python3.
+Usage: validate_examples.py [--ewstrigd BINARY] [SOURCE_DIR]
 Exit status 0 when everything holds, 1 otherwise.
 """
 
+import argparse
 import json
 import pathlib
+import subprocess
 import sys
+import tempfile
 
 try:
     import jsonschema
@@ -168,6 +177,13 @@ triggers:
     when: { subject: x }
     actions: [ { mark_read: "${var:read}" } ]
 """),
+    ("move_to with a leading slash", "root", BASE_MAILBOX + """
+triggers:
+  - name: t
+    mailbox: mb
+    when: { subject: x }
+    actions: [ { move_to: /Inbox/Done } ]
+"""),
     ("settings in a drop-in file", "trigger_file", "log: { level: debug }\n"),
 ]
 
@@ -176,13 +192,13 @@ MUST_PASS = [
     ("minimal basic mailbox", "root", BASE_MAILBOX),
     ("empty drop-in sections", "trigger_file", "mailboxes:\ntriggers:\n"),
     ("expansions in durations, enums and sizes", "root", BASE_MAILBOX + """
-variables: { t: 5m, lvl: debug }
+variables: { t: 5m, size: 5MB, lvl: debug }
 log: { level: "${var:lvl}" }
 triggers:
   - name: t
     mailbox: mb
     when:
-      - attachment_size: { min: 512, max: "${var:t}" }
+      - attachment_size: { min: 512, max: "${var:size}" }
       - received: { after: 2026-11-28, within: 1h30m, time_of_day: "22:00-06:00" }
     actions:
       - { log: { message: "{{subject}}", level: warn }, timeout: "${var:t}", retries: 0 }
@@ -198,8 +214,28 @@ triggers:
 ]
 
 
+def loader_verdict(binary, kind, text):
+    """(accepted, first output line) of `ewstrigd check` on the document."""
+    with tempfile.TemporaryDirectory(prefix="ewstrigd-schema-") as tmp:
+        d = pathlib.Path(tmp)
+        if kind == "root":
+            (d / "ewstrigd.yaml").write_text(text, encoding="utf-8")
+        else:
+            (d / "ewstrigd.yaml").write_text(BASE_MAILBOX, encoding="utf-8")
+            (d / "triggers.d").mkdir()
+            (d / "triggers.d" / "drop-in.yaml").write_text(text, encoding="utf-8")
+        r = subprocess.run([binary, "check", "-c", str(d / "ewstrigd.yaml")], capture_output=True, text=True,
+                           timeout=60)
+        lines = (r.stdout + r.stderr).replace(tmp + "/", "").strip().splitlines()
+        return r.returncode == 0, (lines[0] if lines else "")
+
+
 def main():
-    source = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parents[2])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ewstrigd", help="also check the documents with this ewstrigd binary")
+    parser.add_argument("source", nargs="?", default=str(pathlib.Path(__file__).resolve().parents[2]))
+    args = parser.parse_args()
+    source = pathlib.Path(args.source)
     config_dir = source / "config"
     main_schema_path = config_dir / "ewstrigd.schema.json"
     triggers_schema_path = config_dir / "ewstrigd-triggers.schema.json"
@@ -217,11 +253,14 @@ def main():
         print(f"FAIL cannot read the schema: {e}")
         return 1
 
+    validator_class = jsonschema.validators.validator_for(main_schema)
     for path, schema in ((main_schema_path, main_schema), (triggers_schema_path, triggers_schema)):
+        if schema.get("$schema") != "http://json-schema.org/draft-07/schema#":
+            fail(f"{path.name}: $schema should be draft-07 (what editors support), not {schema.get('$schema')}")
         try:
-            jsonschema.Draft202012Validator.check_schema(schema)
+            validator_class.check_schema(schema)
         except jsonschema.SchemaError as e:
-            fail(f"{path.name} is not a valid draft 2020-12 schema: {e.message}")
+            fail(f"{path.name} is not a valid schema: {e.message}")
     if failures:
         return 1
 
@@ -231,9 +270,9 @@ def main():
     triggers_uri = triggers_schema_path.resolve().as_uri()
     store = {main_uri: main_schema, triggers_uri: triggers_schema}
     validators = {
-        "root": jsonschema.Draft202012Validator(
+        "root": validator_class(
             main_schema, resolver=jsonschema.RefResolver(main_uri, main_schema, store=store)),
-        "trigger_file": jsonschema.Draft202012Validator(
+        "trigger_file": validator_class(
             triggers_schema, resolver=jsonschema.RefResolver(triggers_uri, triggers_schema, store=store)),
     }
 
@@ -266,6 +305,10 @@ def main():
             fail(f"schema accepts a bad document: {name}")
         else:
             print(f"ok   schema rejects: {name}")
+        if args.ewstrigd:
+            accepted, first = loader_verdict(args.ewstrigd, kind, text)
+            if accepted:
+                fail(f"ewstrigd check accepts what the schema must reject: {name} ({first})")
     for name, kind, text in MUST_PASS:
         errors = error_lines(validators[kind], load_yaml(text))
         if errors:
@@ -274,6 +317,10 @@ def main():
                 print(f"       {line}")
         else:
             print(f"ok   schema accepts: {name}")
+        if args.ewstrigd:
+            accepted, first = loader_verdict(args.ewstrigd, kind, text)
+            if not accepted:
+                fail(f"ewstrigd check rejects what the schema must accept: {name}: {first}")
 
     if failures:
         print(f"{failures} failure(s)")

@@ -56,7 +56,7 @@ triggers:
         timeout: 5m
       - webhook:
           url: "https://hooks.example.com/in?n={{match.number}}"
-          headers: { Authorization: "Bearer ${file:secrets/hook-token}" }
+          headers: { Authorization: "Bearer ${file:secrets/hook-token}", X-Invoice: "{{match.number}}" }
       - save: { dir: /srv/invoices, name: "{{match.number}}.eml" }
       - mark_read: true
       - move_to: Inbox/Processed
@@ -122,6 +122,7 @@ TEST(cli_test, dry_run_of_a_matching_eml_shows_captures_and_expanded_actions) {
     EXPECT_EQ(actions[0]["timeout"], "5m");
     EXPECT_EQ(actions[1]["url"], "https://hooks.example.com/in?n=4711");
     EXPECT_EQ(actions[1]["headers"]["Authorization"], "<redacted>");
+    EXPECT_EQ(actions[1]["headers"]["X-Invoice"], "4711");
     EXPECT_EQ(actions[2]["path"], "/srv/invoices/4711.eml");
     EXPECT_EQ(actions[3]["type"], "mark_read");
     EXPECT_EQ(actions[4]["folder"], "Inbox/Processed");

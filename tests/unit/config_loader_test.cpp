@@ -319,3 +319,56 @@ TEST(config_loader, alias_bombs_and_deep_nesting_fail_fast) {
 
 }  // namespace
 }  // namespace ewstrigd::config
+
+namespace ewstrigd::config {
+namespace {
+
+TEST(config_loader, booleans_and_numbers_expand_variables_too) {
+    testing::config_dir d;
+    const auto cfg = d.load("variables: { verify: 'false', tries: '7' }\n" + std::string(testing::basic_mailbox) +
+                            "    tls: { verify: '${var:verify}' }\ntriggers:\n  - name: t\n    mailbox: invoices\n"
+                            "    when: { subject: x }\n    actions:\n      - { mark_read: true, retries: '${var:tries}' }\n");
+    ASSERT_EQ(cfg.mailboxes.size(), 1u);
+    EXPECT_FALSE(cfg.mailboxes[0].tls.verify);
+    ASSERT_EQ(cfg.triggers.size(), 1u);
+    EXPECT_EQ(cfg.triggers[0].actions[0].retries, 7);
+}
+
+TEST(config_loader, names_of_variables_and_environment_entries_are_checked) {
+    testing::config_dir d;
+    EXPECT_THAT(d.errors("variables:\n  'bad}name': x\n" + std::string(testing::basic_mailbox)),
+                ::testing::ElementsAre("ewstrigd.yaml:2:3: variables: 'bad}name' is not a variable name (letters, digits, - _ .)"));
+    EXPECT_THAT(d.errors(std::string(testing::basic_mailbox) +
+                         "triggers:\n  - name: t\n    mailbox: invoices\n    when: { subject: x }\n"
+                         "    actions:\n      - run: [/bin/true]\n        env: { 'A=B': x }\n"),
+                ::testing::ElementsAre("ewstrigd.yaml:11:16: triggers[0].actions[0].env: 'A=B' is not an environment "
+                                       "variable name (letters, digits, _)"));
+}
+
+TEST(config_loader, an_empty_client_secret_does_not_count_as_given) {
+    testing::config_dir d;
+    d.dir.write("app.crt", "cert");
+    d.dir.write("app.key", "key");
+    EXPECT_THAT(d.errors("mailboxes:\n  - id: a\n    address: a@b.example\n    auth:\n      kind: oauth-app\n"
+                         "      tenant_id: t\n      client_id: c\n      client_secret:\n"
+                         "      certificate: app.crt\n      private_key: app.key\n"),
+                ::testing::IsEmpty());
+}
+
+TEST(config_loader, webhook_headers_are_templates) {
+    testing::config_dir d;
+    const auto cfg = d.load(std::string(testing::basic_mailbox) +
+                            "triggers:\n  - name: t\n    mailbox: invoices\n    when: { subject: x }\n    actions:\n"
+                            "      - webhook: { url: 'https://h.example/', headers: { X-Event: '{{event_id}}' } }\n");
+    ASSERT_EQ(cfg.triggers.size(), 1u);
+    const auto& hook = std::get<webhook_action>(cfg.triggers[0].actions[0].what);
+    ASSERT_EQ(hook.headers.count("X-Event"), 1u);
+    EXPECT_FALSE(hook.headers.at("X-Event").sensitive);
+    EXPECT_THAT(d.errors(std::string(testing::basic_mailbox) +
+                         "triggers:\n  - name: t\n    mailbox: invoices\n    when: { subject: x }\n    actions:\n"
+                         "      - webhook: { url: 'https://h.example/', headers: { X-Event: '{{evnt_id}}' } }\n"),
+                ::testing::ElementsAre(::testing::HasSubstr("unknown placeholder '{{evnt_id}}' (did you mean 'event_id'?)")));
+}
+
+}  // namespace
+}  // namespace ewstrigd::config
