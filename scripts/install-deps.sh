@@ -14,6 +14,8 @@ packages=(
   libclang-rt-14-dev
   # schema tests run on Debian's own Python
   python3 python3-jsonschema python3-yaml
+  # EWS request builders are validated against Microsoft's schemas
+  libxml2-utils
 )
 
 missing=()

@@ -185,8 +185,10 @@ void print_text(const json& doc, std::ostream& out) {
             continue;
         }
         const std::string op = env["operation"].get<std::string>();
-        out << (op.empty() ? "no EWS response" : op + (env.contains("request") ? " request (not a response)" : " response"))
-            << '\n';
+        if (env.contains("fault")) out << "SOAP fault";
+        else if (op.empty()) out << "no EWS response in the SOAP body";
+        else out << op << (env.contains("request") ? " request (not a response)" : " response");
+        out << '\n';
         if (env.contains("fault")) print_status_line(env["fault"], out);
         for (const auto& m : env.value("response_messages", json::array())) {
             print_status_line(m, out);

@@ -1,12 +1,9 @@
 #include "ews/notifications.hpp"
 
-#include <array>
-#include <utility>
-
 namespace ewstrigd::ews {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, event_type>, 8> event_names{{
+constexpr name_table<event_type, 8> event_names{{
     {"NewMailEvent", event_type::new_mail},
     {"CreatedEvent", event_type::created},
     {"ModifiedEvent", event_type::modified},
@@ -16,14 +13,6 @@ constexpr std::array<std::pair<std::string_view, event_type>, 8> event_names{{
     {"StatusEvent", event_type::status},
     {"FreeBusyChangedEvent", event_type::free_busy_changed},
 }};
-
-std::optional<event_type> type_of(element e) {
-    if (e.namespace_uri() != ns::types) return std::nullopt;
-    for (const auto& [name, type] : event_names) {
-        if (e.local_name() == name) return type;
-    }
-    return std::nullopt;
-}
 
 event event_of(element e, event_type type) {
     const auto id = [e](std::string_view local) { return object_id_of(e.child(ns::types, local)); };
@@ -47,7 +36,7 @@ notification notification_of(element n) {
     out.previous_watermark = trimmed(n.child(ns::types, "PreviousWatermark").text());
     out.more_events = xs_boolean(n.child(ns::types, "MoreEvents"));
     for (element e = n.first_child(); e; e = e.next_sibling()) {
-        if (const auto type = type_of(e)) out.events.push_back(event_of(e, *type));
+        if (const auto type = types_element_kind(event_names, e)) out.events.push_back(event_of(e, *type));
     }
     return out;
 }
@@ -61,12 +50,7 @@ connection_status connection_of(element e) {
 
 }  // namespace
 
-std::string_view to_string(event_type t) {
-    for (const auto& [name, type] : event_names) {
-        if (type == t) return name;
-    }
-    return "StatusEvent";
-}
+std::string_view to_string(event_type t) { return name_in(event_names, t); }
 
 std::string_view to_string(connection_status s) {
     switch (s) {

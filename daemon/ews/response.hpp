@@ -16,12 +16,14 @@
 
 #include "ews/xml.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -118,5 +120,28 @@ std::string trimmed(std::string_view s);
 std::optional<bool> xs_boolean(element e);
 // xs:unsignedLong-ish decimal; nullopt when absent, empty or not a number.
 std::optional<std::uint64_t> xs_unsigned(element e);
+
+// Element name <-> enum tables, e.g. {"NewMailEvent", event_type::new_mail}.
+template <class E, std::size_t N>
+using name_table = std::array<std::pair<std::string_view, E>, N>;
+
+// The value `e` names when it is a types-namespace element listed in `table`.
+template <class E, std::size_t N>
+std::optional<E> types_element_kind(const name_table<E, N>& table, element e) {
+    if (e.namespace_uri() != ns::types) return std::nullopt;
+    for (const auto& [name, value] : table) {
+        if (e.local_name() == name) return value;
+    }
+    return std::nullopt;
+}
+
+// The name of `value` in `table` (empty if absent).
+template <class E, std::size_t N>
+std::string_view name_in(const name_table<E, N>& table, E value) {
+    for (const auto& [name, v] : table) {
+        if (v == value) return name;
+    }
+    return {};
+}
 
 }  // namespace ewstrigd::ews

@@ -1,12 +1,9 @@
 #include "ews/sync.hpp"
 
-#include <array>
-#include <utility>
-
 namespace ewstrigd::ews {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, change_kind>, 4> change_names{{
+constexpr name_table<change_kind, 4> change_names{{
     {"Create", change_kind::create},
     {"Update", change_kind::update},
     {"Delete", change_kind::remove},
@@ -14,36 +11,28 @@ constexpr std::array<std::pair<std::string_view, change_kind>, 4> change_names{{
 }};
 
 std::optional<sync_change> change_of(element c) {
-    if (c.namespace_uri() != ns::types) return std::nullopt;
-    for (const auto& [name, kind] : change_names) {
-        if (c.local_name() != name) continue;
-        sync_change out;
-        out.kind = kind;
-        if (kind == change_kind::create || kind == change_kind::update) {
-            // Create/Update wrap one item element of any kind.
-            for (element e = c.first_child(); e; e = e.next_sibling()) {
-                if (e.namespace_uri() != ns::types) continue;
-                out.changed_item = item_of(e);
-                out.item_id = out.changed_item->id;
-                break;
-            }
-        } else {
-            out.item_id = object_id_of(c.child(ns::types, "ItemId"));
-            out.is_read = xs_boolean(c.child(ns::types, "IsRead"));
+    const auto kind = types_element_kind(change_names, c);
+    if (!kind) return std::nullopt;
+    sync_change out;
+    out.kind = *kind;
+    if (out.kind == change_kind::create || out.kind == change_kind::update) {
+        // Create/Update wrap one item element of any kind.
+        for (element e = c.first_child(); e; e = e.next_sibling()) {
+            if (e.namespace_uri() != ns::types) continue;
+            out.changed_item = item_of(e);
+            out.item_id = out.changed_item->id;
+            break;
         }
-        return out;
+    } else {
+        out.item_id = object_id_of(c.child(ns::types, "ItemId"));
+        out.is_read = xs_boolean(c.child(ns::types, "IsRead"));
     }
-    return std::nullopt;
+    return out;
 }
 
 }  // namespace
 
-std::string_view to_string(change_kind k) {
-    for (const auto& [name, kind] : change_names) {
-        if (kind == k) return name;
-    }
-    return "Create";
-}
+std::string_view to_string(change_kind k) { return name_in(change_names, k); }
 
 parse_result<std::vector<sync_message>> parse_sync_folder_items(const response& r) {
     if (auto err = expect_operation(r, {"SyncFolderItems"})) return *std::move(err);

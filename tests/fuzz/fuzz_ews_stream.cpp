@@ -1,19 +1,24 @@
 // libFuzzer target: arbitrary bytes as a GetStreamingEvents body, split into
 // two feeds at a point chosen by the first input byte, through
 // envelope_splitter, and every envelope it yields through the XML parser and
-// the notification parser. Any crash, hang, sanitizer report or leak is a
+// every operation's response parser. Any crash, hang, sanitizer report or leak is a
 // bug; errors are expected results.
 //   ./build/fuzz-ews/tests/fuzz/fuzz_ews_stream -max_total_time=180 corpus/ tests/data/ews
 
 #include "ews/envelope_splitter.hpp"
 #include "ews/notifications.hpp"
+#include "ews/items.hpp"
 #include "ews/response.hpp"
+#include "ews/subscribe.hpp"
+#include "ews/sync.hpp"
 #include "ews/xml.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace {
 
@@ -21,7 +26,13 @@ void parse_envelopes(const std::vector<std::string>& envelopes) {
     for (const auto& text : envelopes) {
         (void)ewstrigd::ews::document::parse(text);
         auto r = ewstrigd::ews::response::parse(text);
-        if (const auto* resp = std::get_if<ewstrigd::ews::response>(&r)) (void)ewstrigd::ews::parse_events(*resp);
+        const auto* resp = std::get_if<ewstrigd::ews::response>(&r);
+        if (resp == nullptr) continue;
+        // Every operation parser must cope with any well-formed response.
+        (void)ewstrigd::ews::parse_events(*resp);
+        (void)ewstrigd::ews::parse_subscribe(*resp);
+        (void)ewstrigd::ews::parse_sync_folder_items(*resp);
+        (void)ewstrigd::ews::parse_items(*resp);
     }
 }
 
