@@ -28,6 +28,15 @@ bool is_credential_header(std::string_view name) {
     return false;
 }
 
+bool watches(const config::config& cfg, std::string_view mailbox, std::string_view folder) {
+    for (const auto& mb : cfg.mailboxes) {
+        if (mb.id != mailbox) continue;
+        return std::any_of(mb.watch.folders.begin(), mb.watch.folders.end(),
+                           [&](const std::string& f) { return match::equals_text(f, folder); });
+    }
+    return false;
+}
+
 class planner {
 public:
     explicit planner(const match::template_context& ctx) : ctx_(ctx) {}
@@ -128,6 +137,8 @@ dry_run_report dry_run(const config::config& cfg, const match::message& msg, con
     for (const auto& trigger : cfg.triggers) {
         if (options.mailbox && trigger.mailbox != *options.mailbox) continue;
         if (!trigger.folder.empty() && !match::equals_text(trigger.folder, options.folder)) continue;
+        // A trigger without a folder covers the folders its mailbox watches, no others.
+        if (trigger.folder.empty() && !watches(cfg, trigger.mailbox, options.folder)) continue;
         ++report.evaluated;
         auto verdict = match::evaluate(trigger.when, in_folder, options.now);
         if (!verdict.matched) continue;

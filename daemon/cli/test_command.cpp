@@ -59,7 +59,7 @@ int test_command(const test_args& args, std::ostream& out, std::ostream& err) {
     }
     auto read = mail::read_message_file(args.message_file);
     if (auto* failure = std::get_if<mail::read_error>(&read)) {
-        err << args.message_file.string() << ": " << failure->message << '\n';
+        err << failure->message << '\n';  // already names the file
         return exit_code::bad_message;
     }
     const auto& msg = std::get<match::message>(read);

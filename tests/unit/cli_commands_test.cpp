@@ -145,9 +145,13 @@ TEST(cli_test, text_output_says_nothing_was_executed) {
 TEST(cli_test, folder_and_mailbox_filters_apply) {
     invoice_setup s;
     const std::string message = std::string(EWSTRIGD_TEST_DATA) + "/mail/multipart-invoice.eml";
-    // No trigger of the invoice mailbox is restricted to a folder, so another
-    // folder still matches; an unknown mailbox id is a usage error.
+    // The invoice triggers name no folder, so they cover what the mailbox
+    // watches (inbox); an unknown mailbox id is a usage error.
     EXPECT_EQ(run({"test", "-c", s.main, "-m", message, "--folder", "inbox", "--mailbox", "invoices"}).code, exit_code::ok);
+    // A folder the mailbox does not watch is never seen by its triggers.
+    auto junk = run({"test", "-c", s.main, "-m", message, "--folder", "junkemail", "--json"});
+    EXPECT_EQ(junk.code, exit_code::no_match);
+    EXPECT_EQ(nlohmann::json::parse(junk.out)["evaluated"], 0);
     auto r = run({"test", "-c", s.main, "-m", message, "--mailbox", "payroll"});
     EXPECT_EQ(r.code, exit_code::usage);
     EXPECT_THAT(r.err, HasSubstr("--mailbox: no mailbox has id 'payroll'"));
