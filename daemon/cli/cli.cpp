@@ -43,11 +43,44 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     test_cmd->add_option("--folder", test.folder, "The folder the message is taken to be in (default inbox)");
     test_cmd->add_flag("--json", test.json, "Print one JSON object instead of text");
 
+    run_args run;
+    auto* run_cmd = app.add_subcommand("run", "Watch the mailboxes and run the actions of matching triggers");
+    add_config_option(*run_cmd, run.config_file);
+    run_cmd->add_flag("--once", run.once, "Sync every folder once, run the outbox until empty, exit");
+    run_cmd->add_option("--shard", run.shard, "K/N: only the mailboxes of shard K of N");
+
     ews_decode_args decode;
     auto* decode_cmd = app.add_subcommand(
         "ews-decode", "Explain a saved EWS response or captured streaming body (several envelopes); exit 4 if undecodable");
     decode_cmd->add_option("FILE", decode.file, "The saved response")->required();
     decode_cmd->add_flag("--json", decode.json, "Print one JSON document instead of a summary");
+
+    login_args login;
+    auto* login_cmd = app.add_subcommand(
+        "login", "Sign in once for an oauth-delegated mailbox (device code, or browser with redirect_uri); stores its tokens");
+    add_config_option(*login_cmd, login.config_file);
+    login_cmd->add_option("MAILBOX", login.mailbox, "Mailbox id or address")->required();
+    auto* device_flag = login_cmd->add_flag("--device-code", login.device_code, "Use the device code flow");
+    login_cmd->add_flag("--browser", login.browser, "Use the browser and the loopback redirect_uri")->excludes(device_flag);
+    login_cmd->add_option("--timeout", login.timeout_seconds, "Give up after this many seconds (default 120)");
+
+    logout_args logout;
+    auto* logout_cmd = app.add_subcommand("logout", "Delete the stored tokens of a mailbox");
+    add_config_option(*logout_cmd, logout.config_file);
+    logout_cmd->add_option("MAILBOX", logout.mailbox, "Mailbox id or address")->required();
+
+    connect_args connect;
+    auto* connect_cmd = app.add_subcommand(
+        "connect", "Get credentials for a mailbox and make one EWS call (GetFolder inbox); print what works");
+    add_config_option(*connect_cmd, connect.config_file);
+    connect_cmd->add_option("MAILBOX", connect.mailbox, "Mailbox id or address")->required();
+
+    status_args status;
+    auto* status_cmd = app.add_subcommand(
+        "status", "Ask the running daemon (at metrics.listen) for every mailbox's state, last event, error and outbox");
+    add_config_option(*status_cmd, status.config_file);
+    status_cmd->add_option("--listen", status.listen, "HOST:PORT instead of the config's metrics.listen (e.g. another shard)");
+    status_cmd->add_flag("--json", status.json, "Print the daemon's JSON status document");
 
     try {
         app.parse(argc, argv);
@@ -71,7 +104,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         return exit_code::usage;
     }
     if (check_cmd->parsed()) return check_command(check, out, err);
+    if (run_cmd->parsed()) return run_command(run, out, err);
     if (decode_cmd->parsed()) return ews_decode_command(decode, out, err);
+    if (login_cmd->parsed()) return login_command(login, out, err);
+    if (logout_cmd->parsed()) return logout_command(logout, out, err);
+    if (connect_cmd->parsed()) return connect_command(connect, out, err);
+    if (status_cmd->parsed()) return status_command(status, out, err);
     return test_command(test, out, err);
 }
 

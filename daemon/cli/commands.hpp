@@ -32,6 +32,48 @@ struct ews_decode_args {
 // unreadable or an envelope is not a SOAP response (JSON still printed).
 int ews_decode_command(const ews_decode_args& args, std::ostream& out, std::ostream& err);
 
+struct login_args {
+    std::filesystem::path config_file;
+    std::string mailbox;       // id or address
+    bool device_code = false;  // force the device code flow
+    bool browser = false;      // force authorization code + PKCE on redirect_uri
+    int timeout_seconds = 120;
+};
+// First sign-in of an oauth-delegated mailbox; stores its tokens. auth_failed
+// when the sign-in fails or times out.
+int login_command(const login_args& args, std::ostream& out, std::ostream& err);
+
+struct logout_args {
+    std::filesystem::path config_file;
+    std::string mailbox;
+};
+// Deletes the mailbox's stored tokens (ok also when there were none).
+int logout_command(const logout_args& args, std::ostream& out, std::ostream& err);
+
+struct connect_args {
+    std::filesystem::path config_file;
+    std::string mailbox;
+};
+// Gets credentials and makes one EWS GetFolder(inbox); prints what worked.
+int connect_command(const connect_args& args, std::ostream& out, std::ostream& err);
+
+struct status_args {
+    std::filesystem::path config_file;
+    std::optional<std::string> listen;  // overrides the config's metrics.listen (e.g. another shard)
+    bool json = false;
+};
+// GETs /status.json from the running daemon (at metrics.listen) and prints a
+// table, or the JSON. 7 when the daemon does not answer, 8 when metrics.listen is unset.
+int status_command(const status_args& args, std::ostream& out, std::ostream& err);
+
+struct run_args {
+    std::filesystem::path config_file;
+    bool once = false;                 // sync every folder once, drain the outbox, exit
+    std::optional<std::string> shard;  // "K/N": only the mailboxes of this shard
+};
+// The daemon (docs/daemon.md). Exit 0 after SIGINT/SIGTERM or a clean --once.
+int run_command(const run_args& args, std::ostream& out, std::ostream& err);
+
 // Parses argv, runs the subcommand; --help/--version print and return 0.
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 

@@ -8,5 +8,6 @@ inline constexpr int invalid_config = 1;   // the configuration has errors (all 
 inline constexpr int usage = 2;            // bad command line
 inline constexpr int no_match = 3;         // `test`: no trigger matched the message
 inline constexpr int bad_message = 4;      // `test`: the message file is unreadable or not a message
+inline constexpr int auth_failed = 5;      // `login`/`connect`: sign-in, token or EWS call failed (reason on stderr)
 
 }  // namespace ewstrigd::cli::exit_code

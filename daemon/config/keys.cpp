@@ -13,7 +13,7 @@ const std::vector<key_section>& key_sections() {
         {"metrics", {"listen"}},
         {"mailbox", {"id", "address", "ews_url", "auth", "tls", "watch"}},
         {"auth",
-         {"kind", "tenant_id", "client_id", "authority", "scopes", "redirect_uri", "client_secret",
+         {"kind", "tenant_id", "client_id", "authority", "discovery_url", "scopes", "redirect_uri", "client_secret",
           "certificate", "private_key", "impersonation", "username", "password"}},
         {"tls", {"verify", "ca_file"}},
         {"watch", {"folders", "mode", "poll_interval", "on_start"}},

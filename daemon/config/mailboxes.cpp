@@ -19,9 +19,10 @@ struct auth_kind_rules {
 // kind is an error, so a leftover password never silently lingers.
 const std::vector<auth_kind_rules>& auth_rules() {
     static const std::vector<auth_kind_rules> rules{
-        {"oauth-delegated", auth_kind::oauth_delegated, {"tenant_id", "client_id"}, {"authority", "scopes", "redirect_uri"}},
+        {"oauth-delegated", auth_kind::oauth_delegated, {"tenant_id", "client_id"},
+         {"authority", "discovery_url", "scopes", "redirect_uri"}},
         {"oauth-app", auth_kind::oauth_app, {"tenant_id", "client_id"},
-         {"authority", "scopes", "client_secret", "certificate", "private_key", "impersonation"}},
+         {"authority", "discovery_url", "scopes", "client_secret", "certificate", "private_key", "impersonation"}},
         {"basic", auth_kind::basic, {"username", "password"}, {}},
         {"ntlm", auth_kind::ntlm, {"username", "password"}, {}},
     };
@@ -165,6 +166,7 @@ void mailbox_reader::read_kind_fields(const YAML::Node& node, const auth_kind_ru
     read_string("tenant_id", auth.tenant_id);
     read_string("client_id", auth.client_id);
     read_string("authority", auth.authority);
+    read_string("discovery_url", auth.discovery_url);
     read_string("redirect_uri", auth.redirect_uri);
     read_string("certificate", auth.certificate);
     read_string("private_key", auth.private_key);
@@ -177,6 +179,12 @@ void mailbox_reader::read_kind_fields(const YAML::Node& node, const auth_kind_ru
     }
     if (!auth.authority.starts_with("https://") && !auth.authority.starts_with("http://")) {
         in_.error(field("authority"), path_join(what, "authority") + ": '" + auth.authority + "' is not an http(s) URL");
+        ok_ = false;
+    }
+    if (!auth.discovery_url.empty() && !auth.discovery_url.starts_with("https://") &&
+        !auth.discovery_url.starts_with("http://")) {
+        in_.error(field("discovery_url"), path_join(what, "discovery_url") + ": '" + auth.discovery_url +
+                                              "' is not an http(s) URL");
         ok_ = false;
     }
     if (!auth.redirect_uri.empty() && !is_loopback_http(auth.redirect_uri)) {

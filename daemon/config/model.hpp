@@ -50,6 +50,7 @@ struct auth_config {
     std::string tenant_id;
     std::string client_id;
     std::string authority = "https://login.microsoftonline.com";
+    std::string discovery_url;        // empty = {authority}/{tenant_id}/v2.0/.well-known/openid-configuration
     std::vector<std::string> scopes;  // empty = the kind's default scope
     // oauth-delegated
     std::string redirect_uri;         // empty = device code flow

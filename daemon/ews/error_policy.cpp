@@ -1,7 +1,8 @@
 #include "ews/error_policy.hpp"
 
+#include "util/backoff.hpp"
+
 #include <array>
-#include <charconv>
 
 namespace ewstrigd::ews {
 namespace {
@@ -74,14 +75,9 @@ decision make(next_step step, std::string code, std::string reason, std::chrono:
     return decision{step, delay, std::move(code), std::move(reason)};
 }
 
-// Retry-After as delta-seconds (RFC 9110 §10.2.3); an HTTP-date needs a clock.
 std::optional<std::chrono::milliseconds> delay_of(const std::optional<std::string>& retry_after) {
     if (!retry_after) return std::nullopt;
-    const std::string v = trimmed(*retry_after);
-    std::uint32_t seconds = 0;
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
-    if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
-    return std::chrono::seconds{seconds};
+    return util::parse_retry_after(*retry_after);
 }
 
 decision from_status(const ews_status& s) {

@@ -225,6 +225,30 @@ std::string soap_request(const request_context& ctx, const find_item& r) {
     return envelope(ctx, w.take());
 }
 
+std::string soap_request(const request_context& ctx, const find_folder& r) {
+    writer w;
+    w.tag("m:FindFolder", {{"Traversal", "Shallow"}}, false);
+    write_shape(w, "m:FolderShape", r.properties);
+    const auto max_entries = std::to_string(std::max(r.max_entries, 1));
+    const auto offset = std::to_string(std::max(r.offset, 0));
+    w.tag("m:IndexedPageFolderView",
+          {{"MaxEntriesReturned", max_entries}, {"Offset", offset}, {"BasePoint", "Beginning"}}, true);
+    write_folders(w, "m:ParentFolderIds", {r.parent});
+    w.close("m:FindFolder");
+    return envelope(ctx, w.take());
+}
+
+std::string soap_request(const request_context& ctx, const create_folder& r) {
+    writer w;
+    w.open("m:CreateFolder").open("m:ParentFolderId");
+    write_folder(w, r.parent);
+    w.close("m:ParentFolderId").open("m:Folders").open("t:Folder")
+        .text("t:FolderClass", "IPF.Note")
+        .text("t:DisplayName", r.display_name)
+        .close("t:Folder").close("m:Folders").close("m:CreateFolder");
+    return envelope(ctx, w.take());
+}
+
 std::string soap_request(const request_context& ctx, const move_item& r) {
     writer w;
     w.open("m:MoveItem").open("m:ToFolderId");

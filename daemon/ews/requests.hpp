@@ -19,7 +19,8 @@
 // at least one); callers don't send requests about nothing.
 //
 // Sources: shared/reference/ews-protocol.md §0-1 and the captured requests
-// of ews-javascript-api and exchangelib in shared/reference/ews/requests-*.
+// of ews-javascript-api and exchangelib in shared/reference/ews/requests-*;
+// FindFolder/CreateFolder follow messages.xsd FindFolderType/CreateFolderType.
 
 #include "ews/notifications.hpp"  // event_type
 
@@ -34,7 +35,7 @@ namespace ewstrigd::ews {
 
 enum class operation {
     subscribe, get_streaming_events, get_events, unsubscribe, sync_folder_items,
-    get_item, get_folder, find_item, move_item, update_item,
+    get_item, get_folder, find_item, move_item, update_item, find_folder, create_folder,
 };
 
 // Per-mailbox (or per affinity group) settings shared by every request.
@@ -122,6 +123,22 @@ struct find_item {
     int offset = 0;
 };
 
+// FindFolder with Traversal="Shallow": the folders directly below `parent`,
+// one page of an IndexedPageFolderView. No restriction: callers compare
+// display names themselves (case-insensitively, as Outlook does).
+struct find_folder {
+    folder_ref parent;
+    std::vector<std::string> properties;  // FieldURIs beyond IdOnly, e.g. "folder:DisplayName"
+    int max_entries = 100;
+    int offset = 0;
+};
+
+// CreateFolder of one mail folder (t:Folder with DisplayName and FolderClass IPF.Note) below `parent`.
+struct create_folder {
+    folder_ref parent;
+    std::string display_name;
+};
+
 struct move_item {
     std::vector<item_id> items;
     folder_ref to;
@@ -144,6 +161,8 @@ std::string soap_request(const request_context& ctx, const sync_folder_items& r)
 std::string soap_request(const request_context& ctx, const get_item& r);
 std::string soap_request(const request_context& ctx, const get_folder& r);
 std::string soap_request(const request_context& ctx, const find_item& r);
+std::string soap_request(const request_context& ctx, const find_folder& r);
+std::string soap_request(const request_context& ctx, const create_folder& r);
 std::string soap_request(const request_context& ctx, const move_item& r);
 std::string soap_request(const request_context& ctx, const mark_read& r);
 

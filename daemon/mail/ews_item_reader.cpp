@@ -3,6 +3,7 @@
 // its as-sent values into match::message, with MimeContent filling the gaps.
 
 #include "ews/items.hpp"
+#include "mail/ews_item.hpp"
 #include "mail/html_text.hpp"
 #include "mail/message_file.hpp"
 
@@ -60,11 +61,9 @@ std::vector<match::attachment> attachments_of(const std::vector<ews::attachment_
 // GMime already falls back to UTF-8 then ISO-8859-1 for undeclared 8-bit text.
 std::optional<match::message> mime_of(const std::optional<std::string>& b64) {
     if (!b64) return std::nullopt;
-    gsize size = 0;
-    // g_base64_decode skips characters outside the alphabet, e.g. line breaks.
-    std::unique_ptr<guchar, decltype(&g_free)> raw{g_base64_decode(b64->c_str(), &size), &g_free};
-    if (raw == nullptr || size == 0) return std::nullopt;
-    auto parsed = parse_eml(std::string_view{reinterpret_cast<const char*>(raw.get()), size});
+    const auto raw = decode_mime_content(*b64);
+    if (!raw) return std::nullopt;
+    auto parsed = parse_eml(*raw);
     if (auto* m = std::get_if<match::message>(&parsed)) return std::move(*m);
     return std::nullopt;
 }
@@ -72,6 +71,17 @@ std::optional<match::message> mime_of(const std::optional<std::string>& b64) {
 template <class T>
 void fill_if_empty(T& field, T&& from_mime) {
     if (field.empty()) field = std::move(from_mime);
+}
+
+}  // namespace
+
+std::optional<std::string> decode_mime_content(std::string_view base64) {
+    gsize size = 0;
+    // g_base64_decode skips characters outside the alphabet, e.g. line breaks.
+    const std::string text{base64};
+    std::unique_ptr<guchar, decltype(&g_free)> raw{g_base64_decode(text.c_str(), &size), &g_free};
+    if (raw == nullptr || size == 0) return std::nullopt;
+    return std::string{reinterpret_cast<const char*>(raw.get()), size};
 }
 
 match::message message_of(const ews::item& item) {
@@ -109,8 +119,6 @@ match::message message_of(const ews::item& item) {
     }
     return m;
 }
-
-}  // namespace
 
 read_result parse_ews_get_item(std::string_view xml) {
     auto parsed = ews::response::parse(xml);

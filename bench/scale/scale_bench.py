@@ -1,0 +1,445 @@
+#!/usr/bin/python3
+"""Scale benchmark (issue 8): N mailboxes on one ews-sim, M new mails, side by side per contender.
+
+usage: /usr/bin/python3 scale_bench.py --sim PATH/ews-sim [--mailboxes 1,100,1000] [--messages M] [--rate R]
+       [--runs R] [--contenders exchangelib,ews-js,ewstrigd] [--ewstrigd PATH] [--connect-timeout S] [--smoke]
+
+Per (N, run, contender): a fresh ews-sim with `--mailboxes N` (user0..user{N-1}@example.com, one Basic service
+account impersonating them), the contender started, "time to connect all" = contender start until the sim's
+/admin/stats shows every subscription and the contender's streaming connections open. Then M messages are
+delivered round-robin over the mailboxes at --rate per second through the admin API; a message's latency is
+(the contender's output line timestamp) - (wall clock just before its admin POST). RSS (VmRSS, contender plus
+its descendants) is sampled idle after connecting and during delivery; CPU (utime+stime from /proc) is measured
+from the first delivery until the last message is seen, separately for the contender and the simulator.
+RSS per mailbox = (idle RSS at N - idle RSS of a 1-mailbox baseline run) / (N - 1).
+Prints one Markdown table of medians over the runs (plus ratios ewstrigd/peer when ewstrigd ran).
+--smoke: exit 1 unless every contender reported M of M messages in every run (no timing assertions).
+stdlib only; run with Debian's /usr/bin/python3 (the exchangelib peer needs python3-exchangelib).
+"""
+import argparse
+import json
+import os
+import queue
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SVC_USER, SVC_PASSWORD = "svc@example.com", "secret"
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def mailbox(i):
+    return f"user{i}@example.com"
+
+
+# ---- /proc sampling -------------------------------------------------------------------------------------------
+
+def descendants(pid):
+    """pid and every live descendant (children of a peer, e.g. `run` actions of ewstrigd)."""
+    parents = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    parents[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(c for c, pp in parents.items() if pp == p)
+    return out
+
+
+def proc_file(pid, name):
+    try:
+        with open(f"/proc/{pid}/{name}") as f:
+            return f.read()
+    except OSError:  # the process just exited
+        return ""
+
+
+def rss_kb(pid):
+    total = 0
+    for p in descendants(pid):
+        for line in proc_file(p, "status").splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def cpu_s(pid):
+    """utime+stime of pid and live descendants, plus what finished children added (cutime+cstime)."""
+    total = 0
+    for p in descendants(pid):
+        stat = proc_file(p, "stat")
+        if stat:
+            fields = stat.rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15 if p == pid else 13])
+    return total / CLK
+
+
+# ---- simulator ------------------------------------------------------------------------------------------------
+
+class Sim:
+    def __init__(self, path, n, user_per_mailbox=False):
+        users = [mailbox(i) for i in range(n)] if user_per_mailbox else []
+        cmd = [path, "--listen", "127.0.0.1:0", "--mailboxes", str(n)]
+        for u in [SVC_USER] + users:
+            cmd += ["--user", f"{u}:{SVC_PASSWORD}"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        line = read_line_with_timeout(self.proc.stdout, 20)
+        if not line or not line.startswith("listening on http://"):
+            self.stop()
+            raise RuntimeError(f"ews-sim did not start (first line {line!r})")
+        self.base = line.strip().split("listening on ")[1]
+        self.url = self.base + "/EWS/Exchange.asmx"
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"null")
+
+    def stats(self):
+        return self.call("GET", "/admin/stats")[1]
+
+    def deliver(self, box, subject):
+        status, _ = self.call("POST", f"/admin/mailboxes/{box}/folders/inbox/messages",
+                              {"from": "sender@example.org", "to": [box], "subject": subject, "body": "bench"})
+        if status != 201:
+            raise RuntimeError(f"admin delivery answered {status}")
+
+    def stop(self):
+        stop_process(self.proc)
+
+
+def read_line_with_timeout(stream, seconds):
+    q = queue.Queue()
+    threading.Thread(target=lambda: q.put(stream.readline()), daemon=True).start()
+    try:
+        return q.get(timeout=seconds)
+    except queue.Empty:
+        return None
+
+
+def stop_process(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# ---- contenders -----------------------------------------------------------------------------------------------
+
+def peer_command(kind, sim, boxes_file, args):
+    if kind == "exchangelib":
+        return ["/usr/bin/python3", os.path.join(HERE, "peer_exchangelib.py"), sim.url, SVC_USER, SVC_PASSWORD,
+                "@" + boxes_file]
+    if kind == "ews-js":
+        return [shutil.which("node") or "node", os.path.join(HERE, "peer_ews_js.mjs"), sim.url, SVC_USER,
+                SVC_PASSWORD, "@" + boxes_file]
+    if kind == "ewstrigd":
+        return [args.ewstrigd, "run", "-c", write_ewstrigd_config(sim, boxes_file, boxes_file + ".events")]
+    raise ValueError(kind)
+
+
+def ewstrigd_runnable(path):
+    if not path or not os.access(path, os.X_OK):
+        return False, "no ewstrigd binary given (--ewstrigd)"
+    # `ewstrigd run --help` exits 0 with the top-level help when `run` is unknown, so look for the subcommand.
+    try:
+        r = subprocess.run([path, "--help"], capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return False, f"`{os.path.basename(path)} --help` did not answer within 20 s"
+    if not any(line.split()[:1] == ["run"] for line in r.stdout.splitlines()):
+        return False, f"this build of {os.path.basename(path)} has no `run` subcommand yet"
+    return True, ""
+
+
+def write_ewstrigd_config(sim, boxes_file, events_file):
+    # Basic auth takes no impersonation in ewstrigd's config, so each mailbox logs in as itself (the sim was
+    # started with one --user per mailbox). The `run` action appends the peers' line, so latency ends at action start.
+    with open(boxes_file) as f:
+        boxes = [b.strip() for b in f if b.strip()]
+    path = boxes_file + ".yaml"
+    state = os.path.join(os.path.dirname(boxes_file), "ewstrigd-state")
+    os.makedirs(state, exist_ok=True)
+    with open(path, "w") as f:
+        f.write(f"state_dir: {state}\nlog: {{ level: warn, format: text }}\nmailboxes:\n")
+        for i, b in enumerate(boxes):
+            f.write(f"  - {{ id: m{i}, address: {b}, ews_url: {sim.url}, watch: {{ mode: streaming, on_start: new-only }},"
+                    f" auth: {{ kind: basic, username: {b}, password: {SVC_PASSWORD} }} }}\n")
+        f.write("triggers:\n")
+        for i in range(len(boxes)):
+            f.write(f"  - name: t{i}\n    mailbox: m{i}\n    when: {{ subject: {{ contains: bench }} }}\n"
+                    f"    actions:\n      - run: [sh, -c, 'echo \"$(date +%s%N) $0 $1\" >> {events_file}',"
+                    f" '{{{{mailbox}}}}', '{{{{subject}}}}']\n")
+    return path
+
+
+class Contender:
+    """A running contender; its stdout lines are collected with their arrival."""
+
+    def __init__(self, cmd, log_path, events_file=None, ready=None):
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log, text=True, bufsize=1)
+        self.seen = {}       # subject -> epoch ns from the contender's line
+        self.errors = []
+        self.ready = ready   # number of streaming connections the contender opened (peers print it)
+        self.cond = threading.Condition()
+        self.reader = threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True)
+        self.reader.start()
+        if events_file:
+            threading.Thread(target=self._tail, args=(events_file,), daemon=True).start()
+
+    def _tail(self, path):
+        """Lines appended by ewstrigd's `run` action; read until the contender exits."""
+        open(path, "a").close()
+        with open(path) as f:
+            pending = ""
+            while self.proc.poll() is None:
+                chunk = f.read()
+                if not chunk:
+                    time.sleep(0.005)
+                    continue
+                pending += chunk
+                *lines, pending = pending.split("\n")
+                for line in lines:
+                    self._line(line + "\n")
+
+    def _read(self, stream):
+        for line in stream:
+            self.log.write(line)
+            self._line(line)
+        with self.cond:
+            self.cond.notify_all()
+
+    def _line(self, line):
+        parts = line.rstrip("\n").split(" ", 2)
+        with self.cond:
+            if parts[0] == "ready" and len(parts) > 1:
+                self.ready = int(parts[1])
+            elif parts[0] == "error":
+                self.errors.append(line.strip())
+            elif parts[0].isdigit() and len(parts) == 3:
+                self.seen.setdefault(parts[2], int(parts[0]))
+            self.cond.notify_all()
+
+    def wait(self, predicate, deadline):
+        with self.cond:
+            while not predicate():
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    return predicate()
+                self.cond.wait(min(left, 0.2))
+            return True
+
+    def stop(self):
+        stop_process(self.proc)
+        self.reader.join(timeout=5)  # it writes the log until stdout closes
+        self.log.close()
+
+
+# ---- one measurement ------------------------------------------------------------------------------------------
+
+def run_once(kind, n, m, args, tag, workdir):
+    res = {"contender": kind, "N": n, "M": m, "connected": 0, "connect_s": None, "rss_idle_kb": None,
+           "rss_peak_kb": None, "cpu_s": None, "sim_cpu_s": None, "received": 0, "lat_ms": [], "errors": 0,
+           "stopped": ""}
+    daemon = kind == "ewstrigd"
+    sim = Sim(args.sim, n, user_per_mailbox=daemon)
+    boxes_file = os.path.join(workdir, f"{tag}-boxes.txt")
+    with open(boxes_file, "w") as f:
+        f.write("".join(mailbox(i) + "\n" for i in range(n)))
+    t0 = time.monotonic()
+    # ewstrigd prints no "ready": wait for at least one stream per 200 mailboxes (its grouping limit).
+    c = Contender(peer_command(kind, sim, boxes_file, args), os.path.join(workdir, f"{tag}.log"),
+                  events_file=boxes_file + ".events" if daemon else None,
+                  ready=(n + 199) // 200 if daemon else None)
+    try:
+        deadline = t0 + args.connect_timeout
+        c.wait(lambda: c.ready is not None, deadline)
+        stats = sim.stats()
+        while time.monotonic() < deadline and c.proc.poll() is None:
+            if (c.ready is not None and stats["subscriptions"] >= n
+                    and stats["open_streaming_connections"] >= c.ready):
+                res["connect_s"] = time.monotonic() - t0
+                break
+            time.sleep(0.05)
+            stats = sim.stats()
+        res["connected"] = min(stats["subscriptions"], n)
+        if res["connect_s"] is None:
+            why = "exited" if c.proc.poll() is not None else f"not all connected after {args.connect_timeout:.0f} s"
+            res["stopped"] = f"{res['connected']}/{n} subscribed, {stats['open_streaming_connections']} streams; " \
+                             f"{why}; last error: {c.errors[-1] if c.errors else '-'}"
+        time.sleep(1.0)  # let start-up work settle before the idle sample
+        res["rss_idle_kb"] = rss_kb(c.proc.pid)
+        if m == 0 or res["connect_s"] is None:
+            res["errors"] = len(c.errors)
+            return res
+        peak = [res["rss_idle_kb"]]
+        cpu0, sim_cpu0 = cpu_s(c.proc.pid), cpu_s(sim.proc.pid)
+        sent = {}
+        done = threading.Event()
+
+        def sample():
+            while not done.wait(0.25):
+                peak.append(rss_kb(c.proc.pid))
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        start = time.monotonic()
+        for k in range(m):
+            time.sleep(max(0.0, start + k / args.rate - time.monotonic()))
+            subject = f"bench-{tag}-{k}"
+            sent[subject] = time.time_ns()
+            sim.deliver(mailbox(k % n), subject)
+        c.wait(lambda: len(c.seen) >= m, time.monotonic() + args.drain_timeout)
+        cpu1, sim_cpu1 = cpu_s(c.proc.pid), cpu_s(sim.proc.pid)
+        done.set()
+        sampler.join()
+        res["rss_peak_kb"] = max(peak)
+        with c.cond:
+            got = {s: t for s, t in c.seen.items() if s in sent}
+            res["errors"] = len(c.errors)
+        res["received"] = len(got)
+        res["lat_ms"] = sorted((t - sent[s]) / 1e6 for s, t in got.items())
+        res["cpu_s"], res["sim_cpu_s"] = cpu1 - cpu0, sim_cpu1 - sim_cpu0
+        if len(got) < m:
+            res["stopped"] = f"received {len(got)}/{m}; last error: {c.errors[-1] if c.errors else '-'}"
+        return res
+    finally:
+        c.stop()
+        sim.stop()
+
+
+# ---- report ---------------------------------------------------------------------------------------------------
+
+def pct(xs, p):
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else None
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def summarize(runs, baseline_kb):
+    n, m = runs[0]["N"], runs[0]["M"]
+    s = {"contender": runs[0]["contender"], "N": n, "M": m,
+         "connected": med([r["connected"] for r in runs]), "connect_s": med([r["connect_s"] for r in runs]),
+         "rss_mb": med([r["rss_idle_kb"] for r in runs]), "peak_mb": med([r["rss_peak_kb"] for r in runs]),
+         "received": med([r["received"] for r in runs]),
+         "cpu_per_1k": med([r["cpu_s"] / r["received"] * 1000 if r["received"] else None for r in runs]),
+         "sim_cpu_per_1k": med([r["sim_cpu_s"] / r["received"] * 1000 if r["received"] else None for r in runs]),
+         "p50": med([pct(r["lat_ms"], 50) for r in runs]), "p99": med([pct(r["lat_ms"], 99) for r in runs]),
+         "max": med([r["lat_ms"][-1] if r["lat_ms"] else None for r in runs]),
+         "errors": sum(r["errors"] for r in runs), "stopped": "; ".join(sorted({r["stopped"] for r in runs} - {""}))}
+    s["per_mb_kb"] = (s["rss_mb"] - baseline_kb) / (n - 1) if n > 1 and s["rss_mb"] and baseline_kb else None
+    if s["per_mb_kb"] is not None and s["per_mb_kb"] < 0:
+        s["per_mb_kb"] = None  # below the baseline's noise (a GC heap at small N)
+    for k in ("rss_mb", "peak_mb"):
+        s[k] = s[k] / 1024 if s[k] else None
+    return s
+
+
+def fmt(x, spec):
+    return "—" if x is None else format(x, spec)
+
+
+def table(summaries, runs):
+    lines = [f"| contender | N | connected | connect all (s) | RSS idle (MB) | RSS peak (MB) | RSS/mailbox (KB) "
+             f"| CPU s / 1k mails | sim CPU s / 1k | p50 ms | p99 ms | max ms | received | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for s in summaries:
+        lines.append(f"| {s['contender']} | {s['N']} | {fmt(s['connected'], '.0f')} | {fmt(s['connect_s'], '.1f')} "
+                     f"| {fmt(s['rss_mb'], '.1f')} | {fmt(s['peak_mb'], '.1f')} | {fmt(s['per_mb_kb'], '.1f')} "
+                     f"| {fmt(s['cpu_per_1k'], '.2f')} | {fmt(s['sim_cpu_per_1k'], '.2f')} | {fmt(s['p50'], '.1f')} "
+                     f"| {fmt(s['p99'], '.1f')} | {fmt(s['max'], '.1f')} | {fmt(s['received'], '.0f')}/{s['M']} "
+                     f"| {s['errors']} |")
+    notes = [f"- {s['contender']} N={s['N']}: {s['stopped']}" for s in summaries if s["stopped"]]
+    ratios = []
+    for s in summaries:
+        if s["contender"] != "ewstrigd":
+            continue
+        for p in summaries:
+            if p["N"] == s["N"] and p["contender"] != "ewstrigd":
+                def r(key):
+                    return fmt(p[key] / s[key], ".1f") + "×" if p[key] and s[key] else "—"
+                ratios.append(f"| {p['contender']} / ewstrigd | {s['N']} | {r('per_mb_kb')} | {r('cpu_per_1k')} "
+                              f"| {r('p99')} |")
+    out = "\n".join(lines)
+    if notes:
+        out += "\n\nWhere a contender fell short:\n" + "\n".join(notes)
+    if ratios:
+        out += ("\n\n| peer / ewstrigd (higher = ewstrigd better) | N | RSS per mailbox | CPU per mail | p99 |\n"
+                "|---|---|---|---|---|\n" + "\n".join(ratios))
+    return out + f"\n\nMedians of {runs} run(s).\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sim", required=True)
+    ap.add_argument("--mailboxes", default="1,100,1000")
+    ap.add_argument("--messages", type=int, default=200)
+    ap.add_argument("--rate", type=float, default=50.0, help="deliveries per second")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--contenders", default="exchangelib,ews-js,ewstrigd")
+    ap.add_argument("--ewstrigd", default="")
+    ap.add_argument("--connect-timeout", type=float, default=600.0)
+    ap.add_argument("--drain-timeout", type=float, default=60.0, help="after the last delivery")
+    ap.add_argument("--keep-logs", action="store_true")
+    ap.add_argument("--smoke", action="store_true")
+    args = ap.parse_args()
+
+    contenders = [c for c in args.contenders.split(",") if c]
+    if "ewstrigd" in contenders:
+        ok, why = ewstrigd_runnable(args.ewstrigd)
+        if not ok:
+            print(f"ewstrigd: not measured: {why}", flush=True)
+            contenders.remove("ewstrigd")
+    sizes = [int(x) for x in args.mailboxes.split(",")]
+    workdir = tempfile.mkdtemp(prefix="scale-bench-")
+    summaries, failures = [], []
+    try:
+        for kind in contenders:
+            baseline = run_once(kind, 1, 0, args, f"{kind}-baseline", workdir)["rss_idle_kb"] \
+                if any(n > 1 for n in sizes) else None
+            for n in sizes:
+                runs = []
+                for r in range(args.runs):
+                    res = run_once(kind, n, args.messages, args, f"{kind}-n{n}-r{r}", workdir)
+                    print(f"# {kind} N={n} run {r + 1}: connected {res['connected']} in "
+                          f"{fmt(res['connect_s'], '.1f')} s, received {res['received']}/{res['M']}, "
+                          f"cpu {fmt(res['cpu_s'], '.2f')} s, errors {res['errors']} {res['stopped']}", flush=True)
+                    if res["received"] < args.messages:
+                        failures.append(f"{kind} N={n} run {r + 1}: {res['stopped'] or 'incomplete'}")
+                    runs.append(res)
+                summaries.append(summarize(runs, baseline))
+        print(table(summaries, args.runs), flush=True)
+    finally:
+        if args.keep_logs or failures:
+            print(f"logs kept in {workdir}", flush=True)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if args.smoke and failures:
+        print("FAIL: " + "; ".join(failures), flush=True)
+        return 1
+    if args.smoke:
+        print("PASS", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

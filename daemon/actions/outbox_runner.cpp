@@ -1,0 +1,220 @@
+#include "actions/outbox_runner.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace ewstrigd::actions {
+
+namespace net = boost::asio;
+
+namespace {
+
+// How far ahead we look for the next due row while others run: far enough
+// to cover any back-off, small enough for any clock representation.
+constexpr auto lookahead = std::chrono::hours(24 * 366);
+// Never re-arm faster than this, even if the store keeps reporting a row due
+// that it does not hand out (a guard against a busy loop, not a poll).
+constexpr auto min_wait = std::chrono::milliseconds(50);
+
+const config::action_config* find_action(const config::config& cfg, const std::string& trigger, int index) {
+    for (const auto& t : cfg.triggers) {
+        if (t.name != trigger) continue;
+        if (index < 0 || static_cast<std::size_t>(index) >= t.actions.size()) return nullptr;
+        return &t.actions[static_cast<std::size_t>(index)];
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+outbox_runner::outbox_runner(net::any_io_executor ex, state::store& store, executor& exec, config_source config,
+                             runner_options options)
+    : ex_(ex), store_(store), exec_(exec), config_(std::move(config)), options_(std::move(options)), timer_(ex),
+      grace_timer_(ex) {
+    if (options_.concurrency == 0) options_.concurrency = 1;
+}
+
+outbox_runner::~outbox_runner() {
+    *alive_ = false;
+    for (auto& [id, a] : running_) a->cancel.emit(net::cancellation_type::all);
+}
+
+void outbox_runner::start() {
+    started_ = true;
+    wake();
+}
+
+void outbox_runner::wake() {
+    if (!started_ || stopping_ || pump_posted_) return;
+    pump_posted_ = true;
+    net::post(ex_, [this, alive = std::weak_ptr<bool>(alive_)] {
+        if (alive.expired()) return;
+        pump_posted_ = false;
+        pump();
+    });
+}
+
+std::vector<state::outbox_row> outbox_runner::candidates(state::clock::time_point until) {
+    // Rows running or held back are still pending in the store: ask for
+    // enough to see past them.
+    return store_.due_actions(until, running_.size() + waiting_ + options_.concurrency * 4);
+}
+
+bool outbox_runner::blocked(const state::outbox_row& row) const {
+    const auto it = unfinished_.find({row.event_id, row.trigger});
+    return it != unfinished_.end() && !it->second.empty() && *it->second.begin() < row.action_index;
+}
+
+void outbox_runner::pump() {
+    if (stopping_) return;
+    const auto now = options_.now();
+    if (running_.size() < options_.concurrency) {
+        for (const auto& row : candidates(now)) {
+            if (running_.size() >= options_.concurrency) break;
+            if (running_.contains(row.id) || blocked(row)) continue;
+            begin(row);
+        }
+    }
+    arm_timer(now);
+}
+
+void outbox_runner::arm_timer(state::clock::time_point now) {
+    if (stopping_ || running_.size() >= options_.concurrency) {
+        timer_.cancel();  // a finishing attempt pulls again
+        return;
+    }
+    std::optional<state::clock::time_point> next;
+    if (running_.empty() && unfinished_.empty()) {
+        next = store_.next_due();
+    } else {
+        // Rows held back wake us through their predecessor, not by their own time.
+        for (const auto& row : candidates(now + lookahead)) {
+            if (!running_.contains(row.id) && !blocked(row) && (!next || row.next_attempt < *next)) {
+                next = row.next_attempt;
+            }
+        }
+    }
+    if (!next) {
+        timer_.cancel();
+        return;
+    }
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now);  // never wake just before it
+    if (wait < min_wait) wait = std::max(wait, std::chrono::milliseconds(0)) + min_wait;
+    timer_.expires_after(wait);
+    timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+        if (!ec && !alive.expired()) pump();
+    });
+}
+
+void outbox_runner::begin(const state::outbox_row& row) {
+    auto& log = exec_.log();
+    const auto cfg = config_();
+    const config::action_config* action = cfg ? find_action(*cfg, row.trigger, row.action_index) : nullptr;
+    if (action == nullptr) {
+        const std::string why = "trigger " + row.trigger + " no longer has action " + std::to_string(row.action_index) +
+                                " (config changed)";
+        log.error("mailbox={} trigger={} event={} dead letter: {}", row.mailbox, row.trigger, row.event_id, why);
+        store_.action_dead(row.id, why);
+        ++counters_.unrunnable;
+        return;
+    }
+    payload_error perr;
+    auto data = decode_payload(row.payload, &perr);
+    if (!data) {
+        const std::string why = "outbox payload unreadable: " + perr.message;
+        log.error("mailbox={} trigger={} event={} dead letter: {}", row.mailbox, row.trigger, row.event_id, why);
+        store_.action_dead(row.id, why);
+        ++counters_.unrunnable;
+        return;
+    }
+    job j{row.event_id, row.mailbox, row.folder, row.item_id, row.trigger, row.action_index, std::move(*data)};
+    auto a = std::make_unique<attempt>();
+    a->kind = kind_of(*action);
+    a->identity = row.event_id + "/" + row.trigger + "/" + std::to_string(row.action_index);
+    a->attempts_before = row.attempts;
+    a->max_attempts = row.max_attempts;
+    a->index = row.action_index;
+    a->key = {row.event_id, row.trigger};
+    if (!unfinished_[a->key].insert(a->index).second) --waiting_;  // it was waiting for this retry
+    auto& slot = a->cancel;
+    const std::int64_t id = row.id;
+    running_.emplace(id, std::move(a));
+    exec_.async_execute(*action, j,
+                        net::bind_cancellation_slot(slot.slot(), [this, id, alive = std::weak_ptr<bool>(alive_)](
+                                                                     outcome o) {
+                            if (!alive.expired()) finish(id, o);
+                        }));
+}
+
+void outbox_runner::finish(std::int64_t id, const outcome& o) {
+    const auto it = running_.find(id);
+    if (it == running_.end()) return;
+    const std::unique_ptr<attempt> a = std::move(it->second);
+    running_.erase(it);
+    auto& log = exec_.log();
+    if (a->abandoned && o.result != outcome::kind::done) {
+        ++counters_.abandoned;
+        log.warn("action {} [{}] stopped by shutdown; it stays pending and runs again after a restart", a->identity,
+                 to_string(a->kind));
+    } else {
+        ++counters_.attempts[static_cast<std::size_t>(a->kind)][static_cast<std::size_t>(o.result)];
+        const int attempt_no = a->attempts_before + 1;
+        switch (o.result) {
+            case outcome::kind::done:
+                log.debug("action {} [{}] done: {}", a->identity, to_string(a->kind), o.detail);
+                store_.action_done(id);
+                break;
+            case outcome::kind::retry: {
+                const auto delay = retry_delay(options_.retry, a->identity, a->attempts_before, o.delay);
+                if (attempt_no >= a->max_attempts) {
+                    log.error("action {} [{}] attempt {} of {} failed, giving up (dead letter): {}", a->identity,
+                              to_string(a->kind), attempt_no, a->max_attempts, o.detail);
+                } else {
+                    log.warn("action {} [{}] attempt {} of {} failed, next in {} ms: {}", a->identity,
+                             to_string(a->kind), attempt_no, a->max_attempts, delay.count(), o.detail);
+                }
+                store_.action_failed(id, o.detail, options_.now() + delay);
+                break;
+            }
+            case outcome::kind::dead:
+                log.error("action {} [{}] failed permanently (dead letter): {}", a->identity, to_string(a->kind),
+                          o.detail);
+                store_.action_dead(id, o.detail);
+                break;
+        }
+    }
+    const bool will_retry = !a->abandoned && o.result == outcome::kind::retry && a->attempts_before + 1 < a->max_attempts;
+    if (will_retry) {
+        ++waiting_;
+    } else if (auto u = unfinished_.find(a->key); u != unfinished_.end()) {
+        u->second.erase(a->index);
+        if (u->second.empty()) unfinished_.erase(u);
+    }
+    if (stopping_) return maybe_stopped();
+    pump();
+}
+
+void outbox_runner::stop_impl(std::chrono::milliseconds grace, net::any_completion_handler<void()> h) {
+    stopping_ = true;
+    timer_.cancel();
+    stopped_.emplace(std::move(h));
+    if (running_.empty()) return maybe_stopped();
+    grace_timer_.expires_after(grace);
+    grace_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+        if (ec || alive.expired()) return;
+        for (auto& [id, a] : running_) {
+            a->abandoned = true;
+            a->cancel.emit(net::cancellation_type::all);
+        }
+    });
+}
+
+void outbox_runner::maybe_stopped() {
+    if (!running_.empty() || !stopped_) return;
+    grace_timer_.cancel();
+    net::post(ex_, [h = std::move(*stopped_)]() mutable { std::move(h)(); });
+    stopped_.reset();
+}
+
+}  // namespace ewstrigd::actions

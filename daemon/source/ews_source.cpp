@@ -1,0 +1,543 @@
+#include "source/ews_source.hpp"
+
+#include "ews/envelope_splitter.hpp"
+#include "ews/folders.hpp"
+#include "ews/items.hpp"
+#include "ews/subscribe.hpp"
+#include "ews/sync.hpp"
+#include "http/curl_error.hpp"
+#include "mail/ews_item.hpp"
+#include "source/doorbell.hpp"
+#include "source/folder_names.hpp"
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <variant>
+
+namespace ewstrigd::source {
+namespace {
+
+namespace net = boost::asio;
+using net::use_awaitable;
+using namespace std::chrono_literals;
+
+const outcome ok{};
+
+outcome make(ews::next_step step, std::string code, std::string reason) {
+    return {step, {}, std::move(code), std::move(reason)};
+}
+
+// The problem with `r` when it is not a usable 200 answer to `operation`
+// (no credentials, network, HTTP status, SOAP fault, another operation).
+// Response messages of class Error are left to the caller, which knows
+// which per-item codes are harmless.
+std::optional<outcome> reply_problem(const exchange_reply& r, std::string_view operation) {
+    if (!r.failure && !r.ec && r.http.status == 200 && r.body && !r.body->fault() && r.body->operation() == operation)
+        return std::nullopt;
+    auto d = classify_reply(r);
+    if (d.step == ews::next_step::proceed)
+        d = make(ews::next_step::transient, "unexpected-response",
+                 "the server answered " + std::string{operation} + " with something else");
+    return d;
+}
+
+// The decision for an Error response message.
+outcome message_decision(const ews::ews_status& s) {
+    auto d = ews::classify_code(s.code, s.back_off_ms(), s.value("InnerErrorResponseCode"));
+    if (d.step == ews::next_step::proceed) d = make(ews::next_step::transient, s.code, "an error without a ResponseCode");
+    if (!s.message_text.empty()) d.reason += ": " + s.message_text;
+    return d;
+}
+
+// Item operations on an item that is gone: retrying cannot bring it back.
+outcome item_decision(const ews::ews_status& s) {
+    if (s.code == "ErrorItemNotFound")
+        return make(ews::next_step::permanent, s.code, "the item no longer exists (ErrorItemNotFound)");
+    return message_decision(s);
+}
+
+// The first Error message of `r` (already known to be a usable answer), or proceed.
+outcome first_error(const ews::response& r, outcome (*decide)(const ews::ews_status&)) {
+    for (const auto& m : r.messages()) {
+        if (m.klass == ews::response_class::error) return decide(m);
+    }
+    return ok;
+}
+
+std::vector<std::string> fetch_properties(const message_fields& f) {
+    // Always fetched (mail_source.hpp): subject, sender, recipients, received
+    // time, importance, read flag, has-attachments.
+    std::vector<std::string> p{"item:Subject",          "message:From",      "message:Sender",
+                               "message:ToRecipients",  "message:CcRecipients", "item:DateTimeReceived",
+                               "item:Importance",       "message:IsRead",    "item:HasAttachments"};
+    if (f.body) p.emplace_back("item:Body");
+    if (f.attachments) p.emplace_back("item:Attachments");
+    if (f.categories) p.emplace_back("item:Categories");
+    if (f.internet_headers) p.emplace_back("item:InternetMessageHeaders");
+    return p;
+}
+
+ews::folder_ref folder_ref_of(const std::string& id) { return ews::folder_id{id, std::nullopt}; }
+
+// The first response message of a usable GetFolder/FindFolder/CreateFolder
+// answer, or what is wrong with the answer.
+std::variant<outcome, ews::folders_message> first_folders_message(const exchange_reply& r, std::string_view operation) {
+    if (auto p = reply_problem(r, operation)) return *p;
+    auto parsed = ews::parse_folders(*r.body);
+    auto* messages = std::get_if<std::vector<ews::folders_message>>(&parsed);
+    if (!messages || messages->empty())
+        return make(ews::next_step::transient, "unexpected-response", std::string{operation} + " answered nothing");
+    return std::move(messages->front());
+}
+
+// The FolderId of the one folder a successful GetFolder/CreateFolder message names.
+std::pair<outcome, std::string> single_folder_id(const ews::folders_message& m, std::string_view operation) {
+    if (m.folders.empty() || !m.folders.front().id || m.folders.front().id->id.empty())
+        return {make(ews::next_step::transient, "unexpected-response", std::string{operation} + " sent no FolderId"), {}};
+    return {ok, m.folders.front().id->id};
+}
+
+ews::request_context context_for(const config::mailbox_config& mb, ews::request_context ctx) {
+    if (mb.auth.kind == config::auth_kind::oauth_app && mb.auth.impersonation && !ctx.impersonate)
+        ctx.impersonate = mb.address;
+    // Exchange Online routes delegated requests by X-AnchorMailbox (ews-protocol.md §0).
+    if (mb.auth.kind == config::auth_kind::oauth_delegated && !ctx.anchor_mailbox) ctx.anchor_mailbox = mb.address;
+    return ctx;
+}
+
+// Rings the folders `news` concerns; every folder when unsure which.
+void ring(const doorbell_news& news, const std::vector<std::pair<std::string, std::string>>& watched,
+          const ring_handler& on_ring) {
+    if (news.folder_ids.empty() && !news.unknown_folder) return;
+    std::vector<const std::string*> hit;
+    for (const auto& [name, id] : watched) {
+        if (std::find(news.folder_ids.begin(), news.folder_ids.end(), id) != news.folder_ids.end()) hit.push_back(&name);
+    }
+    if (news.unknown_folder || hit.empty()) {
+        for (const auto& [name, id] : watched) on_ring(name);
+        return;
+    }
+    for (const auto* name : hit) on_ring(*name);
+}
+
+}  // namespace
+
+ews_source::ews_source(net::any_io_executor ex, const config::mailbox_config& mailbox, http::client& client,
+                       auth::credential_provider& credentials, ews::request_context context,
+                       ews_source_options options)
+    : ex_(std::move(ex)),
+      watch_(mailbox.watch),
+      channel_(client, credentials,
+               channel_settings{mailbox.id, mailbox.ews_url, http::tls_options{mailbox.tls.verify, mailbox.tls.ca_file},
+                                context_for(mailbox, std::move(context)), options.request_timeout}),
+      options_(options) {}
+
+// Runs `op` as a coroutine on ex_ and completes `h` with its result, posted
+// (so never inside the initiating call), after clearing h's cancellation
+// slot. Any cancellation type is turned into terminal cancellation of the
+// coroutine, which cancels whatever it awaits.
+template <class Signature, class... Results>
+void ews_source::launch(const char* what, task<std::tuple<outcome, Results...>> op, completion<Signature> h) {
+    using result = std::tuple<outcome, Results...>;
+    struct cancel_state {
+        net::cancellation_signal signal;
+    };
+    auto st = std::make_shared<cancel_state>();
+    auto slot = net::get_associated_cancellation_slot(h);
+    if (slot.is_connected())
+        slot.assign([st](net::cancellation_type) { st->signal.emit(net::cancellation_type::terminal); });
+    auto done = [this, what, st, slot, h = std::move(h)](std::exception_ptr e, result r) mutable {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                std::get<0>(r) = make(ews::next_step::transient, "internal", std::string{"internal error: "} + x.what());
+            } catch (...) {
+                std::get<0>(r) = make(ews::next_step::transient, "internal", "internal error");
+            }
+        }
+        channel_.log_failure(what, std::get<0>(r));
+        // Posted: the coroutine frame (which used st's signal) is gone before
+        // the slot is cleared and the handler runs.
+        net::post(ex_, [st, slot, h = std::move(h), r = std::move(r)]() mutable {
+            if (slot.is_connected()) slot.clear();
+            std::apply(std::move(h), std::move(r));
+        });
+    };
+    net::co_spawn(ex_, std::move(op), net::bind_cancellation_slot(st->signal.slot(), std::move(done)));
+}
+
+void ews_source::listen_impl(std::vector<std::string> folders, ring_handler on_ring, completion<listen_signature> h) {
+    launch("listen", listen_op(std::move(folders), std::move(on_ring)), std::move(h));
+}
+void ews_source::sync_impl(std::string folder, std::optional<std::string> sync_state, completion<sync_signature> h) {
+    launch("SyncFolderItems", sync_op(std::move(folder), std::move(sync_state)), std::move(h));
+}
+void ews_source::fetch_impl(std::vector<std::string> ids, message_fields fields, std::string folder,
+                            completion<fetch_signature> h) {
+    launch("GetItem", fetch_op(std::move(ids), fields, std::move(folder)), std::move(h));
+}
+void ews_source::fetch_mime_impl(std::string id, completion<mime_signature> h) {
+    launch("GetItem(MimeContent)", fetch_mime_op(std::move(id)), std::move(h));
+}
+void ews_source::mark_read_impl(std::string id, bool read, completion<done_signature> h) {
+    launch("UpdateItem", mark_read_op(std::move(id), read), std::move(h));
+}
+void ews_source::move_impl(std::string id, std::string folder_path, bool create, completion<done_signature> h) {
+    launch("MoveItem", move_op(std::move(id), std::move(folder_path), create), std::move(h));
+}
+
+// ---- doorbell -------------------------------------------------------------
+
+ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::string> folders, ring_handler on_ring) {
+    co_await net::this_coro::throw_if_cancelled(false);
+    const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(watch_.poll_interval);
+    if (watch_.mode == config::watch_mode::poll) {
+        if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
+        for (const auto& f : folders) on_ring(f);
+        co_return ok;
+    }
+    watched_folders watched;
+    for (const auto& f : folders) {
+        auto [o, id] = co_await resolve(f, false);
+        if (o.step != ews::next_step::proceed) co_return o;
+        watched.emplace_back(f, id);
+    }
+    std::vector<std::string> ids;
+    for (const auto& w : watched) ids.push_back(w.second);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    const bool pull = watch_.mode == config::watch_mode::pull;
+    if (!subscription_id_ || ids != subscribed_ids_) {
+        // A subscription for other folders is left to expire on the server.
+        subscription_id_.reset();
+        if (auto o = co_await subscribe(watched, pull); o.step != ews::next_step::proceed) co_return o;
+        subscribed_ids_ = ids;
+        // Events before the subscription existed were missed: sync every folder.
+        for (const auto& [name, id] : watched) on_ring(name);
+    }
+    if (pull) {
+        if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
+        co_return co_await pull_events(watched, on_ring);
+    }
+    co_return co_await stream(watched, on_ring);
+}
+
+ews_source::task<outcome> ews_source::wait(std::chrono::milliseconds d) {
+    net::steady_timer timer(co_await net::this_coro::executor, d);
+    auto [ec] = co_await timer.async_wait(net::as_tuple(use_awaitable));
+    if (ec || co_await is_cancelled()) co_return cancelled_decision();
+    co_return ok;
+}
+
+ews_source::task<outcome> ews_source::subscribe(const watched_folders& watched, bool pull) {
+    std::vector<ews::folder_ref> refs;
+    for (const auto& w : watched) refs.push_back(folder_ref_of(w.second));
+    const std::vector<ews::event_type> events{ews::event_type::new_mail, ews::event_type::created,
+                                              ews::event_type::modified, ews::event_type::moved};
+    const auto& ctx = channel_.settings().context;
+    const int pull_timeout =
+        std::max(options_.pull_timeout_minutes,
+                 static_cast<int>(std::chrono::ceil<std::chrono::minutes>(watch_.poll_interval).count()) + 1);
+    auto body = pull ? ews::soap_request(ctx, ews::subscribe_pull{refs, events, std::nullopt, pull_timeout})
+                     : ews::soap_request(ctx, ews::subscribe_streaming{refs, events});
+    const auto reply = co_await channel_.exchange(ews::operation::subscribe, std::move(body));
+    if (auto p = reply_problem(reply, "Subscribe")) co_return *p;
+    if (auto e = first_error(*reply.body, message_decision); e.step != ews::next_step::proceed) co_return e;
+    const auto parsed = ews::parse_subscribe(*reply.body);
+    const auto* subs = std::get_if<std::vector<ews::subscription>>(&parsed);
+    if (!subs || subs->empty() || subs->front().subscription_id.empty())
+        co_return make(ews::next_step::transient, "unexpected-response", "the Subscribe answer holds no SubscriptionId");
+    subscription_id_ = subs->front().subscription_id;
+    watermark_ = subs->front().watermark;
+    co_return ok;
+}
+
+ews_source::task<outcome> ews_source::stream(const watched_folders& watched, const ring_handler& on_ring) {
+    struct stream_state {
+        ews::envelope_splitter splitter;
+        bool closed = false;
+        std::optional<outcome> failure;
+    } st;
+    auto on_chunk = [&st, &watched, &on_ring](std::string_view bytes) {
+        auto docs = st.splitter.feed(bytes);
+        if (const auto* err = std::get_if<ews::splitter_error>(&docs)) {
+            st.failure = make(ews::next_step::transient, "stream-framing",
+                              "the notification stream is not EWS XML: " + err->message);
+            return false;
+        }
+        for (const auto& doc : std::get<std::vector<std::string>>(docs)) {
+            const auto parsed = ews::response::parse(doc);
+            const auto* r = std::get_if<ews::response>(&parsed);
+            if (!r) {
+                st.failure = make(ews::next_step::transient, "stream-xml",
+                                  "a notification frame is not XML: " + std::get<ews::parse_error>(parsed).message);
+                return false;
+            }
+            const auto news = read_doorbell(*r);
+            ring(news, watched, on_ring);
+            if (news.failure) {
+                st.failure = news.failure;
+                return false;
+            }
+            // Stop reading at Closed rather than waiting for the server to hang up.
+            if (news.closed) {
+                st.closed = true;
+                return false;
+            }
+        }
+        return true;
+    };
+    http::timeouts t;
+    t.idle = options_.stream_idle;
+    const auto body = ews::soap_request(
+        channel_.settings().context,
+        ews::get_streaming_events{{*subscription_id_}, static_cast<int>(options_.connection_timeout.count())});
+    const auto reply = co_await channel_.exchange(ews::operation::get_streaming_events, body, on_chunk, t);
+    outcome o = ok;
+    if (reply.failure) o = *reply.failure;
+    else if (st.failure) o = *st.failure;
+    else if (st.closed) o = ok;
+    else if (!reply.ec && reply.http.status >= 200 && reply.http.status < 300)
+        o = st.splitter.at_boundary()
+                ? ok  // the server hung up between frames without Closed: listen again
+                : make(ews::next_step::transient, "stream-cut", "the notification stream ended inside a frame");
+    else if (http::is_timeout(reply.ec))
+        o = make(ews::next_step::transient, "stream-idle",
+                 "no keep-alive from the server for " + std::to_string(options_.stream_idle.count()) + " s");
+    else {
+        o = classify_reply(reply);
+        if (o.step == ews::next_step::proceed && reply.body) o = first_error(*reply.body, message_decision);
+    }
+    if (o.step == ews::next_step::resubscribe) subscription_id_.reset();
+    co_return o;
+}
+
+ews_source::task<outcome> ews_source::pull_events(const watched_folders& watched, const ring_handler& on_ring) {
+    for (;;) {
+        const auto body =
+            ews::soap_request(channel_.settings().context, ews::get_events{*subscription_id_, watermark_});
+        const auto reply = co_await channel_.exchange(ews::operation::get_events, body);
+        outcome o = ok;
+        if (auto p = reply_problem(reply, "GetEvents")) o = *p;
+        const auto news = o.step == ews::next_step::proceed ? read_doorbell(*reply.body) : doorbell_news{};
+        if (news.failure) o = *news.failure;
+        if (o.step != ews::next_step::proceed) {
+            if (o.step == ews::next_step::resubscribe) subscription_id_.reset();
+            co_return o;
+        }
+        ring(news, watched, on_ring);
+        if (!news.last_watermark.empty()) watermark_ = news.last_watermark;
+        if (!news.more_events) co_return ok;
+    }
+}
+
+// ---- folders --------------------------------------------------------------
+
+ews_source::task<ews_source::folder_result> ews_source::resolve(std::string name, bool create) {
+    const auto path = parse_folder_path(name);
+    if (!path) co_return folder_result{make(ews::next_step::permanent, "folder-name", "an empty folder name"), {}};
+    std::string key = path->root;
+    std::string id;
+    if (auto it = folder_ids_.find(key); it != folder_ids_.end()) {
+        id = it->second;
+    } else {
+        auto [o, found] = co_await distinguished_folder_id(path->root);
+        if (o.step != ews::next_step::proceed) co_return folder_result{o, {}};
+        id = folder_ids_[key] = found;
+    }
+    for (const auto& element : path->below) {
+        key += "/" + folder_key(element);
+        if (auto it = folder_ids_.find(key); it != folder_ids_.end()) {
+            id = it->second;
+            continue;
+        }
+        auto [o, found] = co_await find_child(id, element);
+        if (o.step != ews::next_step::proceed) co_return folder_result{o, {}};
+        if (found.empty()) {
+            if (!create)
+                co_return folder_result{make(ews::next_step::permanent, "ErrorFolderNotFound",
+                                             "there is no folder '" + element + "' on the path '" + name + "'"),
+                                        {}};
+            auto [co, made] = co_await create_child(id, element);
+            if (co.step != ews::next_step::proceed) co_return folder_result{co, {}};
+            found = made;
+        }
+        id = folder_ids_[key] = found;
+    }
+    co_return folder_result{ok, id};
+}
+
+ews_source::task<ews_source::folder_result> ews_source::distinguished_folder_id(std::string name) {
+    const auto body = ews::soap_request(channel_.settings().context,
+                                        ews::get_folder{{ews::distinguished_folder{name, std::nullopt}}, {}});
+    const auto reply = co_await channel_.exchange(ews::operation::get_folder, body);
+    const auto first = first_folders_message(reply, "GetFolder");
+    if (const auto* o = std::get_if<outcome>(&first)) co_return folder_result{*o, {}};
+    const auto& m = std::get<ews::folders_message>(first);
+    if (m.status.klass == ews::response_class::error) {
+        if (m.status.code == "ErrorFolderNotFound")
+            co_return folder_result{make(ews::next_step::permanent, m.status.code,
+                                         "the mailbox has no folder '" + name + "' (ErrorFolderNotFound)"),
+                                    {}};
+        co_return folder_result{message_decision(m.status), {}};
+    }
+    co_return single_folder_id(m, "GetFolder");
+}
+
+ews_source::task<ews_source::folder_result> ews_source::find_child(std::string parent_id, std::string name) {
+    constexpr int page = 200;
+    for (int offset = 0;;) {
+        const auto body = ews::soap_request(channel_.settings().context,
+                                            ews::find_folder{folder_ref_of(parent_id), {"folder:DisplayName"}, page, offset});
+        const auto reply = co_await channel_.exchange(ews::operation::find_folder, body);
+        const auto first = first_folders_message(reply, "FindFolder");
+        if (const auto* o = std::get_if<outcome>(&first)) co_return folder_result{*o, {}};
+        const auto& m = std::get<ews::folders_message>(first);
+        if (m.status.klass == ews::response_class::error) co_return folder_result{message_decision(m.status), {}};
+        for (const auto& f : m.folders) {
+            if (f.id && same_folder_name(f.display_name, name)) co_return folder_result{ok, f.id->id};
+        }
+        const auto next = m.indexed_paging_offset.value_or(0);
+        if (m.includes_last_item_in_range.value_or(true) || m.folders.empty() || next <= static_cast<std::uint64_t>(offset))
+            co_return folder_result{ok, {}};
+        offset = static_cast<int>(std::min<std::uint64_t>(next, 1'000'000));
+    }
+}
+
+ews_source::task<ews_source::folder_result> ews_source::create_child(std::string parent_id, std::string name) {
+    const auto body =
+        ews::soap_request(channel_.settings().context, ews::create_folder{folder_ref_of(parent_id), name});
+    const auto reply = co_await channel_.exchange(ews::operation::create_folder, body);
+    const auto first = first_folders_message(reply, "CreateFolder");
+    if (const auto* o = std::get_if<outcome>(&first)) co_return folder_result{*o, {}};
+    const auto& m = std::get<ews::folders_message>(first);
+    if (m.status.code == "ErrorFolderExists") {
+        // Created meanwhile by someone else: use theirs.
+        auto [o, id] = co_await find_child(parent_id, name);
+        if (o.step == ews::next_step::proceed && id.empty())
+            o = make(ews::next_step::transient, "ErrorFolderExists", "folder '" + name + "' exists but was not found");
+        co_return folder_result{o, id};
+    }
+    if (m.status.klass == ews::response_class::error) co_return folder_result{message_decision(m.status), {}};
+    co_return single_folder_id(m, "CreateFolder");
+}
+
+// ---- sync and items -------------------------------------------------------
+
+ews_source::task<std::tuple<outcome, folder_changes>> ews_source::sync_op(std::string folder,
+                                                                          std::optional<std::string> sync_state) {
+    co_await net::this_coro::throw_if_cancelled(false);
+    auto [o, id] = co_await resolve(folder, false);
+    if (o.step != ews::next_step::proceed) co_return std::tuple{o, folder_changes{}};
+    if (sync_state && sync_state->empty()) sync_state.reset();
+    const auto body = ews::soap_request(channel_.settings().context,
+                                        ews::sync_folder_items{folder_ref_of(id), {}, std::move(sync_state), 512});
+    const auto reply = co_await channel_.exchange(ews::operation::sync_folder_items, body);
+    if (auto p = reply_problem(reply, "SyncFolderItems")) co_return std::tuple{*p, folder_changes{}};
+    if (auto e = first_error(*reply.body, message_decision); e.step != ews::next_step::proceed)
+        co_return std::tuple{e, folder_changes{}};
+    const auto parsed = ews::parse_sync_folder_items(*reply.body);
+    const auto* messages = std::get_if<std::vector<ews::sync_message>>(&parsed);
+    if (!messages || messages->empty() || messages->front().sync_state.empty())
+        co_return std::tuple{make(ews::next_step::transient, "unexpected-response",
+                                  "the SyncFolderItems answer holds no SyncState"),
+                             folder_changes{}};
+    const auto& m = messages->front();
+    folder_changes changes;
+    changes.sync_state = m.sync_state;
+    changes.more = !m.includes_last_item_in_range.value_or(true);
+    for (const auto& c : m.changes) {
+        if (c.kind != ews::change_kind::create) continue;
+        const auto& item_id = c.item_id ? c.item_id : (c.changed_item ? c.changed_item->id : std::nullopt);
+        if (item_id && !item_id->id.empty()) changes.created.push_back(item_id->id);
+    }
+    co_return std::tuple{ok, std::move(changes)};
+}
+
+ews_source::task<std::tuple<outcome, std::vector<match::message>>> ews_source::fetch_op(
+    std::vector<std::string> ids, message_fields fields, std::string folder) {
+    co_await net::this_coro::throw_if_cancelled(false);
+    std::vector<match::message> out;
+    const auto properties = fetch_properties(fields);
+    const auto batch = std::max<std::size_t>(options_.fetch_batch, 1);
+    for (std::size_t start = 0; start < ids.size(); start += batch) {
+        ews::get_item request;
+        request.properties = properties;
+        for (std::size_t i = start; i < std::min(ids.size(), start + batch); ++i) request.items.push_back({ids[i], std::nullopt});
+        const auto reply =
+            co_await channel_.exchange(ews::operation::get_item, ews::soap_request(channel_.settings().context, request));
+        if (auto p = reply_problem(reply, "GetItem")) co_return std::tuple{*p, std::vector<match::message>{}};
+        const auto parsed = ews::parse_items(*reply.body);
+        const auto* messages = std::get_if<std::vector<ews::items_message>>(&parsed);
+        if (!messages)
+            co_return std::tuple{make(ews::next_step::transient, "unexpected-response", "GetItem answered no items"),
+                                 std::vector<match::message>{}};
+        for (const auto& m : *messages) {
+            if (m.status.klass == ews::response_class::error) {
+                // Deleted or moved since the sync: not an error (mail_source.hpp).
+                if (m.status.code == "ErrorItemNotFound") continue;
+                co_return std::tuple{message_decision(m.status), std::vector<match::message>{}};
+            }
+            for (const auto& item : m.items) {
+                auto msg = mail::message_of(item);
+                msg.folder = folder;
+                out.push_back(std::move(msg));
+            }
+        }
+    }
+    co_return std::tuple{ok, std::move(out)};
+}
+
+ews_source::task<std::tuple<outcome, std::string>> ews_source::fetch_mime_op(std::string id) {
+    co_await net::this_coro::throw_if_cancelled(false);
+    const auto body =
+        ews::soap_request(channel_.settings().context, ews::get_item{{{id, std::nullopt}}, {}, true});
+    const auto reply = co_await channel_.exchange(ews::operation::get_item, body);
+    if (auto p = reply_problem(reply, "GetItem")) co_return std::tuple{*p, std::string{}};
+    if (auto e = first_error(*reply.body, item_decision); e.step != ews::next_step::proceed)
+        co_return std::tuple{e, std::string{}};
+    const auto parsed = ews::parse_items(*reply.body);
+    const auto* messages = std::get_if<std::vector<ews::items_message>>(&parsed);
+    if (!messages || messages->empty() || messages->front().items.empty() ||
+        !messages->front().items.front().mime_content)
+        co_return std::tuple{make(ews::next_step::transient, "unexpected-response", "GetItem sent no MimeContent"),
+                             std::string{}};
+    auto bytes = mail::decode_mime_content(*messages->front().items.front().mime_content);
+    if (!bytes)
+        co_return std::tuple{make(ews::next_step::transient, "unexpected-response", "the MimeContent is empty"),
+                             std::string{}};
+    co_return std::tuple{ok, std::move(*bytes)};
+}
+
+ews_source::task<std::tuple<outcome>> ews_source::mark_read_op(std::string id, bool read) {
+    co_await net::this_coro::throw_if_cancelled(false);
+    const auto body = ews::soap_request(channel_.settings().context, ews::mark_read{{{id, std::nullopt}}, read});
+    const auto reply = co_await channel_.exchange(ews::operation::update_item, body);
+    if (auto p = reply_problem(reply, "UpdateItem")) co_return *p;
+    co_return first_error(*reply.body, item_decision);
+}
+
+ews_source::task<std::tuple<outcome>> ews_source::move_op(std::string id, std::string folder_path, bool create) {
+    co_await net::this_coro::throw_if_cancelled(false);
+    auto [o, folder_id] = co_await resolve(folder_path, create);
+    if (o.step != ews::next_step::proceed) co_return o;
+    const auto body = ews::soap_request(channel_.settings().context,
+                                        ews::move_item{{{id, std::nullopt}}, folder_ref_of(folder_id)});
+    const auto reply = co_await channel_.exchange(ews::operation::move_item, body);
+    if (auto p = reply_problem(reply, "MoveItem")) co_return *p;
+    co_return first_error(*reply.body, item_decision);
+}
+
+}  // namespace ewstrigd::source

@@ -1,0 +1,120 @@
+#pragma once
+// mail_source over EWS (DESIGN.md "Data flow" step 3; docs/ews-source.md
+// lists what is sent when and what each error leads to).
+//
+// - Doorbell: streaming = Subscribe (NewMail, Created, Modified, Moved on the
+//   folders) once, then one GetStreamingEvents connection per listen; pull =
+//   Subscribe once, then one GetEvents round per listen after the poll
+//   interval; poll = one ring of every folder per poll interval.
+// - Truth: SyncFolderItems (IdOnly, 512 changes a page). Items: GetItem with
+//   only the properties the triggers need, 50 ids a request.
+// - Folders named in the config are resolved to FolderIds at first use
+//   (GetFolder for distinguished ids, FindFolder below them for paths;
+//   CreateFolder for move targets with `create`) and cached.
+// - Every request gets its Authorization from the credential_provider; a
+//   401 invalidates and retries once. Outcomes come from ews::classify.
+//
+// Loop affinity: construct, call and destroy on the thread running `ex`
+// (the http::client's loop). `client` and `credentials` outlive the source;
+// the source outlives its operations (cancel them and let them complete
+// before destroying it). Operations may run concurrently.
+
+#include "auth/credentials.hpp"
+#include "config/model.hpp"
+#include "ews/requests.hpp"
+#include "http/client.hpp"
+#include "source/exchange.hpp"
+#include "source/mail_source.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace ewstrigd::source {
+
+struct ews_source_options {
+    // GetStreamingEvents ConnectionTimeout; the server allows 1..30 minutes.
+    // One minute short of the maximum, so we end connections, not Exchange.
+    std::chrono::minutes connection_timeout{29};
+    // A stream receiving nothing for this long is dead. Exchange sends a
+    // keep-alive about every 40 s; curl's rate averaging adds up to ~5 s
+    // (http::timeouts), so stay well above.
+    std::chrono::seconds stream_idle{120};
+    std::chrono::milliseconds request_timeout{std::chrono::minutes{2}};  // any other request, total
+    std::size_t fetch_batch = 50;  // ids per GetItem
+    // Pull subscriptions die after this many idle minutes without GetEvents;
+    // raised to cover the poll interval.
+    int pull_timeout_minutes = 30;
+};
+
+class ews_source final : public mail_source {
+public:
+    // `context` carries the server version (and grouping settings); the
+    // mailbox's auth kind adds impersonation and X-AnchorMailbox to it:
+    // oauth-app (with impersonation) impersonates `address`, oauth-delegated
+    // anchors on it; basic/ntlm (on-premises) send neither.
+    ews_source(boost::asio::any_io_executor ex, const config::mailbox_config& mailbox, http::client& client,
+               auth::credential_provider& credentials, ews::request_context context = {},
+               ews_source_options options = {});
+
+    // The subscription id the doorbell holds, if any (for health output and tests).
+    const std::optional<std::string>& subscription_id() const { return subscription_id_; }
+
+private:
+    template <class T>
+    using task = boost::asio::awaitable<T>;
+    template <class Signature>
+    using completion = boost::asio::any_completion_handler<Signature>;
+    using folder_result = std::pair<outcome, std::string>;  // the FolderId/@Id on proceed
+
+    void listen_impl(std::vector<std::string> folders, ring_handler on_ring, completion<listen_signature> h) override;
+    void sync_impl(std::string folder, std::optional<std::string> sync_state, completion<sync_signature> h) override;
+    void fetch_impl(std::vector<std::string> ids, message_fields fields, std::string folder,
+                    completion<fetch_signature> h) override;
+    void fetch_mime_impl(std::string id, completion<mime_signature> h) override;
+    void mark_read_impl(std::string id, bool read, completion<done_signature> h) override;
+    void move_impl(std::string id, std::string folder_path, bool create, completion<done_signature> h) override;
+
+    template <class Signature, class... Results>
+    void launch(const char* what, task<std::tuple<outcome, Results...>> op, completion<Signature> h);
+
+    task<std::tuple<outcome>> listen_op(std::vector<std::string> folders, ring_handler on_ring);
+    task<std::tuple<outcome, folder_changes>> sync_op(std::string folder, std::optional<std::string> sync_state);
+    task<std::tuple<outcome, std::vector<match::message>>> fetch_op(std::vector<std::string> ids,
+                                                                     message_fields fields, std::string folder);
+    task<std::tuple<outcome, std::string>> fetch_mime_op(std::string id);
+    task<std::tuple<outcome>> mark_read_op(std::string id, bool read);
+    task<std::tuple<outcome>> move_op(std::string id, std::string folder_path, bool create);
+
+    // Doorbell parts. `watched` pairs each config name with its FolderId.
+    using watched_folders = std::vector<std::pair<std::string, std::string>>;
+    task<outcome> subscribe(const watched_folders& watched, bool pull);
+    task<outcome> stream(const watched_folders& watched, const ring_handler& on_ring);
+    task<outcome> pull_events(const watched_folders& watched, const ring_handler& on_ring);
+    task<outcome> wait(std::chrono::milliseconds d);
+
+    // Folder resolution (cached by lower-case path).
+    task<folder_result> resolve(std::string name, bool create);
+    task<folder_result> distinguished_folder_id(std::string id);
+    task<folder_result> find_child(std::string parent_id, std::string name);
+    task<folder_result> create_child(std::string parent_id, std::string name);
+
+    boost::asio::any_io_executor ex_;
+    config::watch_config watch_;
+    channel channel_;
+    ews_source_options options_;
+    std::map<std::string, std::string> folder_ids_;  // lower-case path -> FolderId/@Id
+    std::optional<std::string> subscription_id_;
+    std::vector<std::string> subscribed_ids_;  // the FolderIds the subscription covers
+    std::string watermark_;                    // pull: where the next GetEvents starts
+};
+
+}  // namespace ewstrigd::source

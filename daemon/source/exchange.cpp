@@ -1,0 +1,125 @@
+#include "source/exchange.hpp"
+
+#include "auth/token_failure.hpp"
+#include "http/curl_error.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <tuple>
+#include <utility>
+#include <variant>
+
+namespace ewstrigd::source {
+namespace {
+
+namespace net = boost::asio;
+using net::use_awaitable;
+
+std::shared_ptr<spdlog::logger> logger() {
+    if (auto l = spdlog::get("source")) return l;
+    auto l = spdlog::default_logger()->clone("source");
+    spdlog::register_logger(l);
+    return l;
+}
+
+ews::decision credential_decision(const auth::credential_failure& f) {
+    ews::decision d;
+    // Retryable kinds (network trouble at the token endpoint) come back later;
+    // the others need an admin (`ewstrigd login`, a corrected password).
+    d.step = auth::is_retryable(f.kind) ? ews::next_step::reauthenticate : ews::next_step::permanent;
+    d.delay = f.retry_after.value_or(std::chrono::milliseconds{0});
+    d.code = "credentials:" + std::string{auth::to_string(f.kind)};
+    d.reason = f.explanation;
+    return d;
+}
+
+http::header_list headers_for(const ews::request_context& ctx, ews::operation op) {
+    http::header_list out;
+    for (auto& [name, value] : ews::http_headers(ctx, op)) out.push_back({std::move(name), std::move(value)});
+    return out;
+}
+
+}  // namespace
+
+ews::decision cancelled_decision() { return {ews::next_step::transient, {}, "cancelled", "the operation was cancelled"}; }
+
+net::awaitable<bool> is_cancelled() {
+    const auto state = co_await net::this_coro::cancellation_state;
+    co_return state.cancelled() != net::cancellation_type::none;
+}
+
+ews::decision classify_reply(const exchange_reply& r) {
+    if (r.failure) return *r.failure;
+    if (r.ec) {
+        if (http::is_timeout(r.ec)) return {ews::next_step::transient, {}, "timeout", "no answer in time (" + r.ec.message() + ")"};
+        return {ews::next_step::transient, {}, "network", "the request failed: " + r.ec.message()};
+    }
+    const auto retry_after = r.http.header("Retry-After");
+    const ews::exchange_outcome o{static_cast<int>(r.http.status),
+                                  retry_after ? std::optional<std::string>{std::string{*retry_after}} : std::nullopt,
+                                  r.body ? &*r.body : nullptr};
+    return ews::classify(o);
+}
+
+channel::channel(http::client& client, auth::credential_provider& credentials, channel_settings settings)
+    : client_(client), credentials_(credentials), settings_(std::move(settings)) {}
+
+net::awaitable<exchange_reply> channel::exchange(ews::operation op, std::string body,
+                                                 http::chunk_handler on_chunk, std::optional<http::timeouts> timeouts) {
+    exchange_reply reply;
+    for (int attempt = 0;; ++attempt) {
+        auto [failure, auth] = co_await credentials_.async_credentials(net::as_tuple(use_awaitable));
+        if (co_await is_cancelled()) {
+            reply.failure = cancelled_decision();
+            co_return reply;
+        }
+        if (failure) {
+            reply.failure = credential_decision(*failure);
+            co_return reply;
+        }
+        http::request req;
+        req.method = http::method::post;
+        req.url = settings_.url;
+        req.headers = headers_for(settings_.context, op);
+        req.body = body;  // kept for the retry
+        req.tls = settings_.tls;
+        req.auth = std::move(auth);
+        if (timeouts) req.timeouts = *timeouts;
+        else req.timeouts.total = settings_.request_timeout;
+        // No co_await inside ?: — GCC 12 destroys such temporaries twice.
+        std::tuple<boost::system::error_code, http::response> answer;
+        if (on_chunk) answer = co_await client_.async_stream(std::move(req), on_chunk, net::as_tuple(use_awaitable));
+        else answer = co_await client_.async_send(std::move(req), net::as_tuple(use_awaitable));
+        auto& [ec, res] = answer;
+        if (ec == net::error::operation_aborted || co_await is_cancelled()) {
+            reply.failure = cancelled_decision();
+            co_return reply;
+        }
+        reply.ec = ec;
+        reply.http = std::move(res);
+        if (ec || reply.http.status != 401) break;
+        // The server rejected these credentials: never hand them out again.
+        credentials_.invalidate();
+        if (attempt == 0) continue;
+        reply.failure = ews::decision{ews::next_step::reauthenticate, {}, "HTTP 401",
+                                      "credentials rejected (HTTP 401) even after fresh ones were fetched"};
+        co_return reply;
+    }
+    if (!reply.http.body.empty()) {
+        auto parsed = ews::response::parse(reply.http.body);
+        if (auto* r = std::get_if<ews::response>(&parsed)) reply.body = std::move(*r);
+    }
+    co_return reply;
+}
+
+void channel::log_failure(std::string_view what, const ews::decision& d) const {
+    if (d.step == ews::next_step::proceed || d.code == "cancelled") return;
+    const auto level = d.step == ews::next_step::permanent ? spdlog::level::err : spdlog::level::warn;
+    logger()->log(level, "mailbox={} op={} step={} code={}: {}", settings_.mailbox_id, what, ews::to_string(d.step),
+                  d.code, d.reason);
+}
+
+}  // namespace ewstrigd::source

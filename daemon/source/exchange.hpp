@@ -1,0 +1,78 @@
+#pragma once
+// One EWS exchange of a mailbox: credentials from the provider, the SOAP
+// request POSTed with the context's headers, a 401 answered by invalidate()
+// and exactly one retry with fresh credentials, and the answer parsed.
+// Shared by every operation of ews_source; the operation decides what the
+// parsed answer means (classify_reply below covers the common case).
+//
+// Coroutines on the caller's loop; `channel` must outlive them. Cancellation
+// of the awaiting coroutine (terminal) cancels the HTTP request in flight and
+// yields failure {transient, "cancelled"}. Log lines carry mailbox=, op= and
+// the code; never a credential (failure texts of providers never hold one).
+
+#include "auth/credentials.hpp"
+#include "ews/error_policy.hpp"
+#include "ews/requests.hpp"
+#include "ews/response.hpp"
+#include "http/client.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ewstrigd::source {
+
+struct channel_settings {
+    std::string mailbox_id;  // for log lines
+    std::string url;
+    http::tls_options tls;
+    ews::request_context context;
+    std::chrono::milliseconds request_timeout{std::chrono::minutes{2}};  // total, ordinary requests
+};
+
+struct exchange_reply {
+    // Set when there is no EWS answer to interpret: no credentials, network
+    // failure, cancellation, or 401 even after fresh credentials.
+    std::optional<ews::decision> failure;
+    http::response http;
+    std::optional<ews::response> body;  // when the body parsed as a SOAP envelope
+    boost::system::error_code ec;       // of the HTTP exchange (streams end with one)
+};
+
+// The decision for `r` as a whole (ews::classify of status, Retry-After and body).
+ews::decision classify_reply(const exchange_reply& r);
+
+// The decision the cancellation of an operation completes with.
+ews::decision cancelled_decision();
+
+// Whether the awaiting coroutine was cancelled.
+boost::asio::awaitable<bool> is_cancelled();
+
+class channel {
+public:
+    channel(http::client& client, auth::credential_provider& credentials, channel_settings settings);
+
+    const channel_settings& settings() const { return settings_; }
+
+    // Sends `body` as operation `op`. With `on_chunk`, a 2xx body is
+    // streamed to it with `timeouts` (see http::timeouts) instead of
+    // buffered, and `body` of the reply stays empty. Logs nothing: the
+    // operation logs its outcome once (log_failure).
+    boost::asio::awaitable<exchange_reply> exchange(ews::operation op, std::string body,
+                                                    http::chunk_handler on_chunk = {},
+                                                    std::optional<http::timeouts> timeouts = std::nullopt);
+
+    // Logs a failed outcome of operation `what` (warn; error for permanent;
+    // nothing for proceed and cancellation).
+    void log_failure(std::string_view what, const ews::decision& d) const;
+
+private:
+    http::client& client_;
+    auth::credential_provider& credentials_;
+    channel_settings settings_;
+};
+
+}  // namespace ewstrigd::source

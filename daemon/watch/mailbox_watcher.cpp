@@ -1,0 +1,301 @@
+#include "watch/mailbox_watcher.hpp"
+
+#include "match/evaluate.hpp"
+#include "util/backoff.hpp"
+#include "watch/log.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace ewstrigd::watch {
+namespace {
+
+namespace net = boost::asio;
+using net::awaitable;
+using net::use_awaitable;
+using source::outcome;
+using step = ews::next_step;
+constexpr auto as_values = net::experimental::as_tuple(use_awaitable);
+
+// A doorbell that answers "done" at once several times in a row is broken
+// (or a fake); listening again at once would spin, so it backs off.
+constexpr int max_quick_relistens = 5;
+// sync_once gives each folder this many tries before reporting failure.
+constexpr int once_attempts = 4;
+
+std::string describe(const outcome& o) {
+    if (o.code.empty()) return o.reason;
+    return o.code + ": " + o.reason;
+}
+
+std::chrono::milliseconds retry_delay(const outcome& o, util::backoff& delay, const watch_timing& timing) {
+    switch (o.step) {
+        case step::retry_after: return delay.next(o.delay);
+        case step::permanent: return timing.failed_retry;
+        default: return delay.next();
+    }
+}
+
+}  // namespace
+
+// Capacity 1: a ring while the loop is busy is kept, further ones are the
+// same ring (coalescing), so a burst causes exactly one more sync.
+struct mailbox_watcher::folder {
+    folder(net::any_io_executor ex, std::string n) : name(std::move(n)), wake(std::move(ex), 1) {}
+    std::string name;
+    net::experimental::channel<void(boost::system::error_code)> wake;
+    bool resync = false;  // the stored state is broken: sync from nothing until a page is committed
+};
+
+mailbox_watcher::mailbox_watcher(net::any_io_executor ex, config::mailbox_config mailbox, trigger_list triggers,
+                                 std::shared_ptr<source::mail_source> source, state::store& store,
+                                 watch::clock& clock, watcher_hooks hooks, watch_timing timing)
+    : ex_(std::move(ex)),
+      cfg_(std::move(mailbox)),
+      triggers_(std::make_shared<const trigger_list>(std::move(triggers))),
+      source_(std::move(source)),
+      store_(store),
+      clock_(clock),
+      hooks_(std::move(hooks)),
+      timing_(timing) {
+    status_.mailbox = cfg_.id;
+    for (const auto& name : cfg_.watch.folders) folders_.push_back(std::make_unique<folder>(ex_, name));
+}
+
+mailbox_watcher::~mailbox_watcher() {
+    // Ring handlers the source may still hold become no-ops.
+    alive_.reset();
+}
+
+void mailbox_watcher::start() {
+    spawn(doorbell_loop());
+    spawn(safety_loop());
+    for (auto& f : folders_) spawn(folder_loop(f.get()));
+}
+
+void mailbox_watcher::sync_once(std::function<void(bool)> done) { spawn(once_loop(std::move(done))); }
+
+void mailbox_watcher::stop(std::function<void()> done) {
+    stopping_ = true;
+    stopped_ = std::move(done);
+    for (auto& s : signals_) s.emit(net::cancellation_type::terminal);
+    if (running_ == 0 && stopped_) net::post(ex_, std::exchange(stopped_, nullptr));
+}
+
+void mailbox_watcher::set_triggers(trigger_list triggers) {
+    triggers_ = std::make_shared<const trigger_list>(std::move(triggers));
+}
+
+void mailbox_watcher::spawn(awaitable<void> loop) {
+    auto& signal = signals_.emplace_back();
+    ++running_;
+    net::co_spawn(ex_, std::move(loop),
+                  net::bind_cancellation_slot(signal.slot(), [this](std::exception_ptr e) { loop_ended(e); }));
+}
+
+void mailbox_watcher::loop_ended(std::exception_ptr e) {
+    --running_;
+    if (e && !stopping_) {
+        // Not a cancellation: the store failed or an invariant broke.
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log()->critical("mailbox={} watch loop failed: {}", cfg_.id, ex.what());
+        } catch (...) {
+            log()->critical("mailbox={} watch loop failed", cfg_.id);
+        }
+        status_.state = connection_state::failed;
+        if (hooks_.on_fatal) hooks_.on_fatal(e);
+    }
+    if (running_ == 0 && stopping_) {
+        status_.state = connection_state::stopped;
+        if (stopped_) net::post(ex_, std::exchange(stopped_, nullptr));
+    }
+}
+
+void mailbox_watcher::ring(const std::string& folder_name) {
+    status_.last_ring = clock_.now();
+    if (status_.state != connection_state::failed) status_.state = connection_state::connected;
+    for (auto& f : folders_) {
+        if (match::equals_text(f->name, folder_name)) {
+            f->wake.try_send(boost::system::error_code{});  // false: a ring is already pending
+            return;
+        }
+    }
+    log()->debug("mailbox={} ring for unwatched folder {}", cfg_.id, folder_name);
+}
+
+void mailbox_watcher::note_success() {
+    status_.state = connection_state::connected;
+    status_.last_sync = clock_.now();
+}
+
+void mailbox_watcher::note_failure(const outcome& o, std::string_view what, std::string_view folder_name,
+                                   std::chrono::milliseconds retry_in) {
+    if (stopping_) return;  // the cancellation that stop() caused is no failure
+    const bool permanent = o.step == step::permanent;
+    status_.state = permanent ? connection_state::failed : connection_state::backing_off;
+    status_.last_error = describe(o);
+    status_.last_error_time = clock_.now();
+    const auto level = permanent ? spdlog::level::err : spdlog::level::warn;
+    log()->log(level, "mailbox={}{}{} {} failed ({}): {}; retrying in {} ms", cfg_.id,
+               folder_name.empty() ? "" : " folder=", folder_name, what, ews::to_string(o.step), status_.last_error,
+               retry_in.count());
+}
+
+awaitable<void> mailbox_watcher::doorbell_loop() {
+    util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(cfg_.id)};
+    std::weak_ptr<int> alive = alive_;
+    source::ring_handler on_ring = [this, alive](const std::string& folder_name) {
+        if (!alive.expired()) ring(folder_name);
+    };
+    int quick = 0;
+    for (;;) {
+        const auto started = clock_.now();
+        auto [o] = co_await source_->async_listen(cfg_.watch.folders, on_ring, as_values);
+        if (o.step == step::proceed || o.step == step::resubscribe) {
+            // Normal end of a connection, or a lost subscription: listen again
+            // at once (the next listen subscribes and rings every folder).
+            if (o.step == step::proceed) delay.reset();
+            quick = clock_.now() - started < std::chrono::seconds(1) ? quick + 1 : 0;
+            if (quick < max_quick_relistens) continue;
+            quick = 0;
+            o = {step::transient, {}, "quick-return", "the doorbell ended at once several times in a row"};
+        }
+        const auto wait = retry_delay(o, delay, timing_);
+        note_failure(o, "doorbell", "", wait);
+        co_await clock_.async_sleep(wait, use_awaitable);
+    }
+}
+
+awaitable<void> mailbox_watcher::safety_loop() {
+    for (;;) {
+        co_await clock_.async_sleep(timing_.safety_interval, use_awaitable);
+        for (auto& f : folders_) f->wake.try_send(boost::system::error_code{});
+    }
+}
+
+awaitable<void> mailbox_watcher::folder_loop(folder* f) {
+    util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(cfg_.id + '\0' + f->name)};
+    bool resynced_at_once = false;
+    for (;;) {
+        const outcome o = co_await sync_folder(f);
+        if (o.step == step::proceed) {
+            delay.reset();
+            resynced_at_once = false;
+            note_success();
+            co_await f->wake.async_receive(use_awaitable);
+            continue;
+        }
+        if (o.step == step::resync) {
+            f->resync = true;
+            log()->warn("mailbox={} folder={} sync state rejected ({}); syncing from the start, seen items "
+                        "fire nothing",
+                        cfg_.id, f->name, describe(o));
+            // Once at once; a state rejected again right away is a server in trouble.
+            if (!std::exchange(resynced_at_once, true)) continue;
+        }
+        const auto wait = retry_delay(o, delay, timing_);
+        note_failure(o, "sync", f->name, wait);
+        co_await clock_.async_sleep(wait, use_awaitable);
+    }
+}
+
+awaitable<void> mailbox_watcher::once_loop(std::function<void(bool)> done) {
+    bool all_ok = true;
+    for (auto& f : folders_) {
+        util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(cfg_.id + '\0' + f->name)};
+        outcome o;
+        for (int attempt = 0; attempt < once_attempts; ++attempt) {
+            o = co_await sync_folder(f.get());
+            if (o.step == step::proceed || o.step == step::permanent) break;
+            if (o.step == step::resync) {
+                f->resync = true;
+                continue;
+            }
+            const auto wait = retry_delay(o, delay, timing_);
+            note_failure(o, "sync", f->name, wait);
+            co_await clock_.async_sleep(wait, use_awaitable);
+        }
+        if (o.step == step::proceed) {
+            note_success();
+        } else {
+            note_failure(o, "sync", f->name, std::chrono::milliseconds{0});
+            all_ok = false;
+        }
+    }
+    net::post(ex_, [done = std::move(done), all_ok] { done(all_ok); });
+}
+
+awaitable<outcome> mailbox_watcher::sync_folder(folder* f) {
+    std::optional<std::string> state;
+    if (!f->resync) state = store_.sync_state(cfg_.id, f->name);
+    // Only a folder never synced gets a baseline; after a rejected state the
+    // unseen items are new mail and must fire.
+    const bool baseline = !state && !f->resync && cfg_.watch.on_start == config::start_mode::new_only;
+    for (;;) {
+        auto [o, changes] = co_await source_->async_sync(f->name, state, as_values);
+        if (o.step != step::proceed) co_return o;
+        const outcome handled = co_await handle_page(f, changes, baseline);
+        if (handled.step != step::proceed) co_return handled;
+        f->resync = false;
+        state = std::move(changes.sync_state);
+        if (!changes.more) co_return outcome{};
+    }
+}
+
+awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_changes& changes, bool baseline) {
+    const auto triggers = triggers_;  // this page keeps the triggers it started with
+    std::vector<std::string> fresh;
+    if (!changes.created.empty()) {
+        const auto seen = store_.seen_among(cfg_.id, f->name, changes.created);
+        for (const auto& id : changes.created) {
+            if (std::find(seen.begin(), seen.end(), id) == seen.end() &&
+                std::find(fresh.begin(), fresh.end(), id) == fresh.end()) {
+                fresh.push_back(id);
+            }
+        }
+    }
+    const bool any_trigger = std::any_of(triggers->begin(), triggers->end(),
+                                         [&](const config::trigger_config& t) { return applies_to(t, f->name); });
+    std::vector<state::new_item> items;
+    if (!fresh.empty() && (baseline || !any_trigger)) {
+        // Recorded as seen without fetching: nothing would look at them.
+        for (const auto& id : fresh) items.push_back({id, event_id_of(cfg_.id, f->name, id), {}});
+    } else if (!fresh.empty()) {
+        auto [o, messages] =
+            co_await source_->async_fetch(fresh, fields_needed(*triggers, f->name), f->name, as_values);
+        if (o.step != step::proceed) co_return o;
+        const auto now = clock_.now();
+        for (auto& msg : messages) {
+            msg.folder = f->name;  // the configured name, as triggers and templates know it
+            items.push_back(plan_item(*triggers, cfg_.id, f->name, msg, now));
+        }
+        // Ids the fetch left out no longer exist: recorded so they are not asked for again.
+        for (const auto& id : fresh) {
+            if (std::none_of(items.begin(), items.end(), [&](const state::new_item& i) { return i.item_id == id; })) {
+                items.push_back({id, event_id_of(cfg_.id, f->name, id), {}});
+            }
+        }
+    }
+    const auto added = store_.commit_sync(cfg_.id, f->name, changes.sync_state, items, clock_.now());
+    status_.items_seen += items.size();
+    if (added > 0) {
+        status_.actions_enqueued += added;
+        status_.last_event = clock_.now();
+        log()->info("mailbox={} folder={} {} new item(s), {} action(s) enqueued", cfg_.id, f->name, items.size(),
+                    added);
+        if (hooks_.on_enqueued) hooks_.on_enqueued();
+    } else if (!items.empty()) {
+        log()->debug("mailbox={} folder={} {} new item(s), no trigger matched", cfg_.id, f->name, items.size());
+    }
+    co_return outcome{};
+}
+
+}  // namespace ewstrigd::watch

@@ -1,0 +1,124 @@
+#pragma once
+// One mailbox's watch loop (DESIGN.md "Data flow" step 3-5), on the shared
+// io_context, as C++20 coroutines:
+//
+// - the doorbell loop keeps mail_source::async_listen open: again at once
+//   after a normal end or a lost subscription, after a back-off (seeded by
+//   the mailbox id, Retry-After honoured) on throttling, network or
+//   credential trouble, every `failed_retry` after a permanent failure;
+// - one sync loop per folder, woken by a ring, by the safety timer and at
+//   start: SyncFolderItems pages from the stored state until `more` is
+//   false; for each page the unseen created items are fetched (only the
+//   parts the triggers need), matched, and committed with their outbox rows
+//   and the page's new sync state in ONE store transaction. Rings during a
+//   sync coalesce into exactly one more sync. A broken sync state restarts
+//   the folder from nothing; seen items fire nothing again.
+//
+// on_start: catch-up (default) makes a folder's very first sync fire for
+// the mail already in it; new-only records what is there as seen, without
+// actions, when the folder has no sync state yet.
+//
+// Loop affinity: every member is used from the io_context's thread only.
+// The source, store and clock must outlive the watcher. A store_error (or
+// any exception but cancellation) ends the loop and is handed to
+// hooks.on_fatal: state that cannot be written cannot be trusted.
+// Destroy the watcher only after stop()'s callback ran (or never started).
+
+#include "config/model.hpp"
+#include "source/mail_source.hpp"
+#include "state/store.hpp"
+#include "watch/clock.hpp"
+#include "watch/plan.hpp"
+#include "watch/status.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ewstrigd::watch {
+
+struct watch_timing {
+    std::chrono::milliseconds safety_interval{std::chrono::minutes(5)};  // sync even without a ring
+    std::chrono::milliseconds failed_retry{std::chrono::minutes(15)};    // after a permanent failure
+    std::chrono::milliseconds backoff_initial{std::chrono::seconds(1)};
+    std::chrono::milliseconds backoff_cap{std::chrono::minutes(5)};
+};
+
+struct watcher_hooks {
+    std::function<void()> on_enqueued;                 // outbox rows were added: wake the runner
+    std::function<void(std::exception_ptr)> on_fatal;  // the store failed; the daemon must stop
+};
+
+class mailbox_watcher {
+public:
+    mailbox_watcher(boost::asio::any_io_executor ex, config::mailbox_config mailbox, trigger_list triggers,
+                    std::shared_ptr<source::mail_source> source, state::store& store, watch::clock& clock,
+                    watcher_hooks hooks, watch_timing timing = {});
+    ~mailbox_watcher();
+    mailbox_watcher(const mailbox_watcher&) = delete;
+    mailbox_watcher& operator=(const mailbox_watcher&) = delete;
+
+    // Starts the doorbell, the safety timer and one sync loop per folder.
+    void start();
+
+    // Syncs every folder once (retrying a broken state, a throttle or a
+    // transient failure a few times), then calls done(true when every folder
+    // synced). No doorbell. For `run --once`.
+    void sync_once(std::function<void(bool)> done);
+
+    // Cancels every loop; `done` is posted once all have ended.
+    void stop(std::function<void()> done);
+
+    // New triggers for this mailbox (reload); pages already being handled
+    // finish with the old ones.
+    void set_triggers(trigger_list triggers);
+
+    const config::mailbox_config& mailbox() const { return cfg_; }
+    const std::shared_ptr<source::mail_source>& source() const { return source_; }
+    mailbox_status status() const { return status_; }
+
+private:
+    struct folder;
+
+    boost::asio::awaitable<void> doorbell_loop();
+    boost::asio::awaitable<void> safety_loop();
+    boost::asio::awaitable<void> folder_loop(folder* f);
+    boost::asio::awaitable<void> once_loop(std::function<void(bool)> done);
+    boost::asio::awaitable<source::outcome> sync_folder(folder* f);
+    boost::asio::awaitable<source::outcome> handle_page(folder* f, const source::folder_changes& changes,
+                                                        bool baseline);
+
+    void spawn(boost::asio::awaitable<void> loop);
+    void loop_ended(std::exception_ptr e);
+    void ring(const std::string& folder_name);
+    void note_success();
+    void note_failure(const source::outcome& o, std::string_view what, std::string_view folder_name,
+                      std::chrono::milliseconds retry_in);
+
+    boost::asio::any_io_executor ex_;
+    config::mailbox_config cfg_;
+    std::shared_ptr<const trigger_list> triggers_;
+    std::shared_ptr<source::mail_source> source_;
+    state::store& store_;
+    watch::clock& clock_;
+    watcher_hooks hooks_;
+    watch_timing timing_;
+
+    std::vector<std::unique_ptr<folder>> folders_;
+    std::list<boost::asio::cancellation_signal> signals_;
+    int running_ = 0;
+    bool stopping_ = false;
+    std::function<void()> stopped_;
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // ring handlers check it
+    mailbox_status status_;
+};
+
+}  // namespace ewstrigd::watch

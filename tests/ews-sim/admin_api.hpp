@@ -1,0 +1,60 @@
+#pragma once
+// The admin HTTP API of issue 3 (routes and fields exactly as specified):
+//   POST   /admin/mailboxes/{address}/folders/{folder}/messages  (JSON or message/rfc822) -> 201 {"item_id"}
+//   GET    /admin/mailboxes/{address}/folders/{folder}/messages  -> [{"item_id","subject","from","is_read","received"}]
+//   POST   /admin/faults   {"kind","mailbox"?,"count"?,"status"?,"backoff_ms"?,"delay_ms"?}
+//   DELETE /admin/faults
+//   GET    /admin/stats
+// Pure: the only effect outside the store and fault list goes through the
+// stream_control interface the HTTP layer implements. Errors are JSON
+// {"error": "..."} with 400/404/405.
+#include "faults.hpp"
+#include "stats.hpp"
+#include "store.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ewstrigd::sim {
+
+// What the admin API needs from the open GetStreamingEvents connections.
+class stream_control {
+public:
+    virtual ~stream_control() = default;
+    // New events were queued: streams should look for them now.
+    virtual void events_queued() = 0;
+    // Applies a drop/stall fault to up to f.count open streams of f.mailbox
+    // (all mailboxes when unset); returns how many it hit.
+    virtual std::uint64_t apply_to_open_streams(const fault& f) = 0;
+    virtual std::size_t open_streams() const = 0;
+};
+
+struct admin_reply {
+    unsigned status = 200;
+    std::string body;  // application/json
+};
+
+class admin_api {
+public:
+    admin_api(store& st, fault_list& faults, stats& counters, stream_control& streams)
+        : store_(st), faults_(faults), stats_(counters), streams_(streams) {}
+
+    // `target` is the request-target (path, optional query); `content_type` the header value.
+    admin_reply handle(std::string_view method, std::string_view target, std::string_view content_type,
+                       std::string_view body, time_point now);
+
+private:
+    admin_reply deliver(std::string_view address, std::string_view folder, std::string_view content_type,
+                        std::string_view body, time_point now);
+    admin_reply list(std::string_view address, std::string_view folder);
+    admin_reply add_fault(std::string_view body);
+    admin_reply stats_reply();
+
+    store& store_;
+    fault_list& faults_;
+    stats& stats_;
+    stream_control& streams_;
+};
+
+}  // namespace ewstrigd::sim

@@ -1,0 +1,115 @@
+#include "admin_api.hpp"
+
+#include "sim_test_util.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace ewstrigd::sim {
+namespace {
+
+using nlohmann::json;
+
+struct fake_streams final : stream_control {
+    void events_queued() override { ++wakes; }
+    std::uint64_t apply_to_open_streams(const fault& f) override {
+        const auto n = std::min<std::uint64_t>(f.count, open);
+        hit += n;
+        return n;
+    }
+    std::size_t open_streams() const override { return open; }
+    int wakes = 0;
+    std::uint64_t open = 0;
+    std::uint64_t hit = 0;
+};
+
+struct admin_fixture : ::testing::Test {
+    store st;
+    fault_list faults;
+    stats counters;
+    fake_streams streams;
+    admin_api api{st, faults, counters, streams};
+
+    admin_reply call(std::string_view method, std::string_view target, std::string_view body = "",
+                     std::string_view content_type = "application/json") {
+        return api.handle(method, target, content_type, body, test::t0());
+    }
+};
+
+TEST_F(admin_fixture, deliver_json_then_list) {
+    const auto r = call("POST", "/admin/mailboxes/user0%40example.com/folders/inbox/messages",
+                        R"({"from":"Bob <bob@x.example>","to":["user0@example.com"],"subject":"Hi","body":"b",
+                            "importance":"high","headers":{"X-A":"1"},
+                            "attachments":[{"name":"a.pdf","content_type":"application/pdf","content_base64":"JVBERg=="}]})");
+    ASSERT_EQ(r.status, 201u) << r.body;
+    const auto id = json::parse(r.body).at("item_id").get<std::string>();
+    EXPECT_EQ(streams.wakes, 1);
+    const auto* item = st.find_item(*st.find_mailbox("user0@example.com"), id);
+    ASSERT_NE(item, nullptr);
+    EXPECT_EQ(item->msg.importance, "High");
+    EXPECT_EQ(item->msg.attachments.at(0).content, "%PDF");
+
+    const auto list = call("GET", "/admin/mailboxes/user0@example.com/folders/inbox/messages");
+    ASSERT_EQ(list.status, 200u);
+    const auto j = json::parse(list.body);
+    ASSERT_EQ(j.size(), 1u);
+    EXPECT_EQ(j[0]["item_id"], id);
+    EXPECT_EQ(j[0]["subject"], "Hi");
+    EXPECT_EQ(j[0]["from"], "bob@x.example");
+    EXPECT_EQ(j[0]["is_read"], false);
+    EXPECT_EQ(j[0]["received"], "2024-03-18T00:00:00Z");
+}
+
+TEST_F(admin_fixture, deliver_raw_rfc822) {
+    const auto r = call("POST", "/admin/mailboxes/a@example.com/folders/inbox/messages",
+                        "From: Ann <ann@example.com>\r\nTo: a@example.com\r\nSubject: Raw one\r\n"
+                        "Message-ID: <raw-1@example.com>\r\n\r\nhello\r\n",
+                        "message/rfc822");
+    ASSERT_EQ(r.status, 201u) << r.body;
+    const auto list = json::parse(call("GET", "/admin/mailboxes/a@example.com/folders/inbox/messages").body);
+    EXPECT_EQ(list.at(0)["subject"], "Raw one");
+    EXPECT_EQ(list.at(0)["from"], "ann@example.com");
+}
+
+TEST_F(admin_fixture, bad_requests_are_json_errors) {
+    EXPECT_EQ(call("POST", "/admin/mailboxes/a@example.com/folders/inbox/messages", "{").status, 400u);
+    EXPECT_EQ(call("POST", "/admin/mailboxes/a@example.com/folders/inbox/messages",
+                   R"({"attachments":[{"name":"x","content_base64":"!!"}]})").status, 400u);
+    EXPECT_EQ(call("GET", "/admin/mailboxes/none@example.com/folders/inbox/messages").status, 404u);
+    EXPECT_EQ(call("GET", "/admin/nothing").status, 404u);
+    EXPECT_EQ(call("PUT", "/admin/faults").status, 405u);
+    EXPECT_EQ(call("POST", "/admin/faults", R"({"kind":"bogus"})").status, 400u);
+}
+
+TEST_F(admin_fixture, faults_apply_to_open_streams_first_then_wait) {
+    streams.open = 1;
+    auto r = call("POST", "/admin/faults", R"({"kind":"drop-streams","count":3})");
+    ASSERT_EQ(r.status, 201u);
+    EXPECT_EQ(json::parse(r.body)["applied_now"], 1);
+    ASSERT_EQ(faults.pending().size(), 1u);
+    EXPECT_EQ(faults.pending()[0].count, 2u);
+    call("POST", "/admin/faults", R"({"kind":"server-busy","backoff_ms":10})");
+    EXPECT_EQ(faults.pending().size(), 2u);
+    EXPECT_EQ(call("DELETE", "/admin/faults").status, 200u);
+    EXPECT_TRUE(faults.pending().empty());
+}
+
+TEST_F(admin_fixture, state_faults_act_at_once) {
+    auto& mb = st.open_mailbox("a@example.com");
+    st.subscribe(mb, {}, test::t0());
+    call("POST", "/admin/faults", R"({"kind":"expire-subscriptions","mailbox":"a@example.com"})");
+    EXPECT_EQ(st.subscription_count(), 0u);
+    EXPECT_TRUE(faults.pending().empty());
+}
+
+TEST_F(admin_fixture, stats_report_counters) {
+    counters.requests_by_operation["GetFolder"] = 2;
+    streams.open = 1;
+    const auto j = json::parse(call("GET", "/admin/stats").body);
+    EXPECT_EQ(j["requests_by_operation"]["GetFolder"], 2);
+    EXPECT_EQ(j["open_streaming_connections"], 1);
+    EXPECT_EQ(j["subscriptions"], 0);
+}
+
+}  // namespace
+}  // namespace ewstrigd::sim

@@ -1,0 +1,76 @@
+#include "auth.hpp"
+#include "base64.hpp"
+#include "faults.hpp"
+#include "options.hpp"
+#include "time_format.hpp"
+
+#include "sim_test_util.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace ewstrigd::sim {
+namespace {
+
+TEST(base64, round_trips_every_length_and_rejects_junk) {
+    std::string bytes;
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
+        bytes += static_cast<char>(i * 37);
+    }
+    EXPECT_EQ(base64_encode("sub-1"), "c3ViLTE=");
+    EXPECT_EQ(base64_decode("c3Vi\r\nLTE="), "sub-1");
+    EXPECT_FALSE(base64_decode("c3ViLTE"));
+    EXPECT_FALSE(base64_decode("c3V*LTE="));
+}
+
+TEST(time_format, formats_utc) {
+    EXPECT_EQ(xs_datetime(test::t0() + std::chrono::seconds(3723)), "2024-03-18T01:02:03Z");
+    EXPECT_EQ(rfc5322_date(test::t0()), "Mon, 18 Mar 2024 00:00:00 +0000");
+}
+
+TEST(auth, basic_users_and_any_token_mode) {
+    auth_config cfg;
+    cfg.users["svc"] = "secret";
+    EXPECT_EQ(authenticate(cfg, "Basic " + base64_encode("svc:secret")), "svc");
+    EXPECT_FALSE(authenticate(cfg, "Basic " + base64_encode("svc:wrong")));
+    EXPECT_FALSE(authenticate(cfg, "Bearer abc"));
+    EXPECT_FALSE(authenticate(cfg, ""));
+    cfg.any_token = true;
+    EXPECT_EQ(authenticate(cfg, "Bearer abc"), "");
+    EXPECT_EQ(authenticate(cfg, "Basic " + base64_encode("x:y")), "x");
+    EXPECT_FALSE(authenticate(cfg, ""));
+}
+
+TEST(options, parses_the_documented_flags) {
+    const auto o = parse_options({"--listen", "127.0.0.1:0", "--user", "a:b:c", "--mailboxes", "3", "--keepalive-ms",
+                                  "50", "--minute-ms", "200", "--insecure-any-token"});
+    EXPECT_EQ(o.port, 0);
+    EXPECT_EQ(o.auth.users.at("a"), "b:c");
+    EXPECT_EQ(o.mailboxes, 3u);
+    EXPECT_EQ(o.keepalive.count(), 50);
+    EXPECT_EQ(o.minute.count(), 200);
+    EXPECT_TRUE(o.auth.any_token);
+    EXPECT_THROW(parse_options({"--listen", "nohost"}), std::invalid_argument);
+    EXPECT_THROW(parse_options({"--bogus"}), std::invalid_argument);
+}
+
+TEST(faults, parse_and_consume_per_mailbox) {
+    auto f = std::get<fault>(parse_fault(R"({"kind":"server-busy","mailbox":"A@example.com","count":2,"backoff_ms":5})"));
+    EXPECT_EQ(f.mailbox, "a@example.com");
+    EXPECT_EQ(f.backoff_ms, 5u);
+    fault_list list;
+    list.add(f);
+    EXPECT_FALSE(list.take_request_fault("b@example.com"));
+    EXPECT_TRUE(list.take_request_fault("a@example.com"));
+    EXPECT_FALSE(list.take_stream_fault("a@example.com"));
+    EXPECT_TRUE(list.take_request_fault("a@example.com"));
+    EXPECT_FALSE(list.take_request_fault("a@example.com"));
+    EXPECT_TRUE(std::holds_alternative<std::string>(parse_fault(R"({"kind":"nope"})")));
+    EXPECT_TRUE(std::holds_alternative<std::string>(parse_fault("not json")));
+    EXPECT_TRUE(std::holds_alternative<std::string>(parse_fault(R"({"kind":"http-status","status":42})")));
+}
+
+}  // namespace
+}  // namespace ewstrigd::sim

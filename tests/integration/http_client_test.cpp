@@ -1,0 +1,209 @@
+// Request/response behaviour of curl_client against the scripted server.
+
+#include "http_fixture.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <curl/curl.h>
+
+#include <chrono>
+#include <string>
+
+namespace ewstrigd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using http_client = http_fixture;
+
+TEST_F(http_client, get_round_trip_with_headers_and_body) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> {
+        EXPECT_EQ(ex.request().method, "GET");
+        EXPECT_EQ(ex.request().target, "/items?x=1");
+        EXPECT_EQ(ex.request().header("X-Test"), "yes");
+        std::vector<std::pair<std::string, std::string>> headers{{"X-Reply", "ok"}};  // GCC 12: no braced lists in co_await
+        co_await ex.respond(200, "hello", std::move(headers));
+    });
+    http::request req;
+    req.url = server.url("/items?x=1");
+    req.headers = {{"X-Test", "yes"}};
+    const auto o = send(req);
+    EXPECT_FALSE(o.ec) << o.ec.message();
+    EXPECT_EQ(o.res.status, 200u);
+    EXPECT_EQ(o.res.header("x-reply").value_or(""), "ok");
+    EXPECT_EQ(o.res.body, "hello");
+}
+
+TEST_F(http_client, post_round_trip_from_a_coroutine) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> {
+        EXPECT_EQ(ex.request().method, "POST");
+        EXPECT_EQ(ex.request().header("Content-Type"), "text/xml; charset=utf-8");
+        EXPECT_EQ(ex.request().header("Expect"), "");
+        co_await ex.respond(200, "echo:" + ex.request().body);
+    });
+    const std::string body(5000, 'x');  // large enough for curl to consider Expect: 100-continue
+    outcome o;
+    net::co_spawn(
+        ioc,
+        [&]() -> net::awaitable<void> {
+            http::request req;
+            req.method = http::method::post;
+            req.url = server.url("/EWS/Exchange.asmx");
+            req.headers = {{"Content-Type", "text/xml; charset=utf-8"}};
+            req.body = body;
+            auto [ec, res] = co_await client.async_send(std::move(req), net::as_tuple(net::use_awaitable));
+            o.ec = ec;
+            o.res = std::move(res);
+            o.done = true;
+        },
+        net::detached);
+    ASSERT_TRUE(run_until(ioc, [&] { return o.done; }));
+    EXPECT_FALSE(o.ec) << o.ec.message();
+    EXPECT_EQ(o.res.body, "echo:" + body);
+}
+
+TEST_F(http_client, service_unavailable_with_retry_after_is_a_response) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> {
+        std::vector<std::pair<std::string, std::string>> headers{{"Retry-After", "7"}};
+        co_await ex.respond(503, "busy", std::move(headers));
+    });
+    http::request req;
+    req.url = server.url();
+    const auto o = send(req);
+    EXPECT_FALSE(o.ec) << o.ec.message();
+    EXPECT_EQ(o.res.status, 503u);
+    EXPECT_EQ(o.res.retry_after(std::chrono::system_clock::now()), 7s);
+}
+
+TEST_F(http_client, bearer_token_is_sent) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> {
+        const bool ok = ex.request().header("Authorization") == "Bearer tok.en";
+        co_await ex.respond(ok ? 200 : 401, "");
+    });
+    http::request req;
+    req.url = server.url();
+    req.auth = http::bearer_auth{"tok.en"};
+    EXPECT_EQ(send(req).res.status, 200u);
+}
+
+TEST_F(http_client, basic_credentials_are_sent) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> {
+        // base64("CORP\svc:pa:ss")
+        const bool ok = ex.request().header("Authorization") == "Basic Q09SUFxzdmM6cGE6c3M=";
+        co_await ex.respond(ok ? 200 : 401, "");
+    });
+    http::request req;
+    req.url = server.url();
+    req.auth = http::basic_auth{"CORP\\svc", "pa:ss"};
+    EXPECT_EQ(send(req).res.status, 200u);
+}
+
+TEST_F(http_client, sequential_requests_reuse_one_connection) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> { co_await ex.respond(200, "ok"); });
+    http::request req;
+    req.url = server.url();
+    EXPECT_EQ(send(req).res.status, 200u);
+    EXPECT_EQ(send(req).res.status, 200u);
+    EXPECT_EQ(server.requests(), 2u);
+    EXPECT_EQ(server.accepted(), 1u);
+}
+
+TEST_F(http_client, hundred_concurrent_requests_on_one_thread) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> {
+        co_await ex.sleep(5ms);
+        co_await ex.respond(200, ex.request().target);
+    });
+    constexpr std::size_t count = 100;
+    std::size_t ok = 0;
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        http::request req;
+        const std::string target = "/r" + std::to_string(i);
+        req.url = server.url(target);
+        client.async_send(std::move(req), [&, target](boost::system::error_code ec, http::response res) {
+            ++done;
+            if (!ec && res.status == 200 && res.body == target) ++ok;
+        });
+    }
+    EXPECT_EQ(client.in_flight(), count);
+    ASSERT_TRUE(run_until(ioc, [&] { return done == count; }));
+    EXPECT_EQ(ok, count);
+    EXPECT_EQ(client.in_flight(), 0u);
+    EXPECT_EQ(multi.transfers(), 0u);
+}
+
+TEST_F(http_client, connection_dropped_mid_body_is_an_error) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> {
+        co_await ex.write_raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+        ex.drop();
+    });
+    http::request req;
+    req.url = server.url();
+    const auto o = send(req);
+    EXPECT_EQ(o.ec, http::make_curl_error_code(CURLE_PARTIAL_FILE)) << o.ec.message();
+    EXPECT_FALSE(http::is_timeout(o.ec));
+}
+
+TEST_F(http_client, body_limit_is_enforced) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> {
+        co_await ex.respond(200, std::string(100, 'b'));
+    });
+    http::request req;
+    req.url = server.url();
+    req.max_body_size = 10;
+    EXPECT_EQ(send(req).ec, http::errc::body_too_large);
+}
+
+TEST_F(http_client, refused_connection_maps_to_connection_refused) {
+    std::string url;
+    {
+        scripted_server closed_again(ioc, [](exchange&) -> net::awaitable<void> { co_return; });
+        url = closed_again.url();
+    }
+    http::request req;
+    req.url = url;
+    EXPECT_EQ(send(req).ec, boost::system::errc::connection_refused);
+}
+
+TEST_F(http_client, host_name_through_the_resolver) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> { co_await ex.respond(200, "named"); });
+    http::request req;
+    req.url = "http://localhost:" + std::to_string(server.port()) + "/";
+    const auto o = send(req);
+    EXPECT_FALSE(o.ec) << o.ec.message();
+    EXPECT_EQ(o.res.body, "named");
+}
+
+TEST_F(http_client, ipv6_loopback) {
+    std::unique_ptr<scripted_server> server;
+    try {
+        server = std::make_unique<scripted_server>(
+            ioc, [](exchange& ex) -> net::awaitable<void> { co_await ex.respond(200, "v6"); }, "::1");
+    } catch (const boost::system::system_error& e) {
+        GTEST_SKIP() << "no IPv6 loopback here: " << e.what();
+    }
+    http::request req;
+    req.url = server->url();
+    const auto o = send(req);
+    EXPECT_FALSE(o.ec) << o.ec.message();
+    EXPECT_EQ(o.res.body, "v6");
+}
+
+TEST_F(http_client, destroying_the_client_aborts_in_flight_requests) {
+    scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> { co_await ex.wait_for_close(); });
+    outcome o;
+    {
+        http::curl_client local(multi);
+        http::request req;
+        req.url = server.url();
+        local.async_send(std::move(req), record(o));
+        ASSERT_TRUE(run_until(ioc, [&] { return server.requests() == 1; }));
+    }
+    ASSERT_TRUE(run_until(ioc, [&] { return o.done && server.closed() == 1; }));
+    EXPECT_EQ(o.ec, net::error::operation_aborted);
+    EXPECT_EQ(multi.transfers(), 0u);
+}
+
+}  // namespace
+}  // namespace ewstrigd::test

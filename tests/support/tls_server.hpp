@@ -1,0 +1,39 @@
+#pragma once
+// A minimal HTTPS server for TLS tests, on the same io_context as the client.
+//
+// - Uses a throwaway self-signed certificate for IP 127.0.0.1, generated at
+//   construction with OpenSSL's C API (nothing on disk unless the test writes
+//   cert_pem() to a CA file).
+// - Every connection: TLS handshake, one request, "200 secure", close.
+//   Handshake failures are counted (a verifying client rejects us).
+// - stop() (and the destructor) closes the acceptor and open connections.
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace ewstrigd::test {
+
+class tls_server {
+public:
+    explicit tls_server(boost::asio::io_context& ioc);
+    ~tls_server();
+    tls_server(const tls_server&) = delete;
+    tls_server& operator=(const tls_server&) = delete;
+
+    std::string url() const;                  ///< https://127.0.0.1:PORT/
+    const std::string& cert_pem() const noexcept;
+    const std::string& key_pem() const noexcept;  ///< for other servers that need a loopback certificate
+    std::size_t handshakes_failed() const noexcept;
+    std::size_t requests() const noexcept;
+    void stop();
+
+    struct state;
+
+private:
+    std::shared_ptr<state> state_;
+};
+
+}  // namespace ewstrigd::test
