@@ -2,24 +2,31 @@
 """Scale benchmark (issue 8): N mailboxes on one ews-sim, M new mails, side by side per contender.
 
 usage: /usr/bin/python3 scale_bench.py --sim PATH/ews-sim [--mailboxes 1,100,1000] [--messages M] [--rate R]
-       [--runs R] [--contenders exchangelib,ews-js,ewstrigd] [--ewstrigd PATH] [--connect-timeout S] [--smoke]
+       [--runs R] [--contenders exchangelib,ews-js,ewstrigd,ewstrigd-log] [--ewstrigd PATH]
+       [--ewstrigd-mailboxes-per-stream K] [--nofile LIMIT] [--connect-timeout S] [--smoke]
 
 Per (N, run, contender): a fresh ews-sim with `--mailboxes N` (user0..user{N-1}@example.com, one Basic service
 account impersonating them), the contender started, "time to connect all" = contender start until the sim's
-/admin/stats shows every subscription and the contender's streaming connections open. Then M messages are
+/admin/stats shows every subscription and the contender's streaming connections open, and its request counts
+last changed (no start-up request for 1 s after that). Then M messages are
 delivered round-robin over the mailboxes at --rate per second through the admin API; a message's latency is
 (the contender's output line timestamp) - (wall clock just before its admin POST). RSS (VmRSS, contender plus
 its descendants) is sampled idle after connecting and during delivery; CPU (utime+stime from /proc) is measured
 from the first delivery until the last message is seen, separately for the contender and the simulator.
 RSS per mailbox = (idle RSS at N - idle RSS of a 1-mailbox baseline run) / (N - 1).
-Prints one Markdown table of medians over the runs (plus ratios ewstrigd/peer when ewstrigd ran).
+Prints one Markdown table of medians over the runs (plus ratios peer/ewstrigd when ewstrigd ran).
+Two ewstrigd workloads: `ewstrigd` fires a `run` action per mail (a process spawn, which dominates its CPU),
+`ewstrigd-log` a `log` action (one JSON line on stderr, timestamped by the daemon), closer to what the peers
+do (print the subject).
 --smoke: exit 1 unless every contender reported M of M messages in every run (no timing assertions).
 stdlib only; run with Debian's /usr/bin/python3 (the exchangelib peer needs python3-exchangelib).
 """
 import argparse
+import datetime
 import json
 import os
 import queue
+import resource
 import shutil
 import statistics
 import subprocess
@@ -100,6 +107,7 @@ class Sim:
             self.stop()
             raise RuntimeError(f"ews-sim did not start (first line {line!r})")
         self.base = line.strip().split("listening on ")[1]
+        self.stats_failures = 0
         self.url = self.base + "/EWS/Exchange.asmx"
 
     def call(self, method, path, body=None):
@@ -110,7 +118,13 @@ class Sim:
             return r.status, json.loads(r.read() or b"null")
 
     def stats(self):
-        return self.call("GET", "/admin/stats")[1]
+        """The admin counters; when the sim cannot answer (swamped, out of fds) an empty picture, not a crash."""
+        try:
+            return self.call("GET", "/admin/stats")[1]
+        except OSError as e:
+            self.stats_failures += 1
+            print(f"# ews-sim /admin/stats failed: {e}", flush=True)
+            return {"subscriptions": 0, "open_streaming_connections": 0, "requests_by_operation": {}}
 
     def deliver(self, box, subject):
         status, _ = self.call("POST", f"/admin/mailboxes/{box}/folders/inbox/messages",
@@ -150,9 +164,13 @@ def peer_command(kind, sim, boxes_file, args):
     if kind == "ews-js":
         return [shutil.which("node") or "node", os.path.join(HERE, "peer_ews_js.mjs"), sim.url, SVC_USER,
                 SVC_PASSWORD, "@" + boxes_file]
-    if kind == "ewstrigd":
-        return [args.ewstrigd, "run", "-c", write_ewstrigd_config(sim, boxes_file, boxes_file + ".events")]
+    if kind in EWSTRIGD_KINDS:
+        action = "log" if kind == "ewstrigd-log" else "run"
+        return [args.ewstrigd, "run", "-c", write_ewstrigd_config(sim, boxes_file, boxes_file + ".events", action)]
     raise ValueError(kind)
+
+
+EWSTRIGD_KINDS = ("ewstrigd", "ewstrigd-log")
 
 
 def ewstrigd_runnable(path):
@@ -168,39 +186,72 @@ def ewstrigd_runnable(path):
     return True, ""
 
 
-def write_ewstrigd_config(sim, boxes_file, events_file):
+def write_ewstrigd_config(sim, boxes_file, events_file, action):
     # Basic auth takes no impersonation in ewstrigd's config, so each mailbox logs in as itself (the sim was
-    # started with one --user per mailbox). The `run` action appends the peers' line, so latency ends at action start.
+    # started with one --user per mailbox). The `run` action appends the peers' line, so latency ends at action
+    # start plus a spawn; the `log` action writes a warn line (the level the daemon logs at here, to keep its
+    # start-up chatter out) whose JSON "time" (ms) is the event time. A fresh state dir per run: no carry-over.
     with open(boxes_file) as f:
         boxes = [b.strip() for b in f if b.strip()]
     path = boxes_file + ".yaml"
-    state = os.path.join(os.path.dirname(boxes_file), "ewstrigd-state")
+    state = boxes_file + ".state"
     os.makedirs(state, exist_ok=True)
     with open(path, "w") as f:
-        f.write(f"state_dir: {state}\nlog: {{ level: warn, format: text }}\nmailboxes:\n")
+        f.write(f"state_dir: {state}\nlog: {{ level: warn, format: json }}\nmailboxes:\n")
         for i, b in enumerate(boxes):
-            f.write(f"  - {{ id: m{i}, address: {b}, ews_url: {sim.url}, watch: {{ mode: streaming, on_start: new-only }},"
+            f.write(f"  - {{ id: m{i}, address: {b}, ews_url: {sim.url},"
+                    f" watch: {{ mode: streaming, on_start: new-only }},"
                     f" auth: {{ kind: basic, username: {b}, password: {SVC_PASSWORD} }} }}\n")
         f.write("triggers:\n")
         for i in range(len(boxes)):
             f.write(f"  - name: t{i}\n    mailbox: m{i}\n    when: {{ subject: {{ contains: bench }} }}\n"
-                    f"    actions:\n      - run: [sh, -c, 'echo \"$(date +%s%N) $0 $1\" >> {events_file}',"
-                    f" '{{{{mailbox}}}}', '{{{{subject}}}}']\n")
+                    "    actions:\n")
+            if action == "run":
+                f.write(f"      - run: [sh, -c, 'echo \"$(date +%s%N) $0 $1\" >> {events_file}',"
+                        f" '{{{{mailbox}}}}', '{{{{subject}}}}']\n")
+            else:
+                f.write("      - log: { message: 'bench-event {{subject}}', level: warn }\n")
     return path
+
+
+def ewstrigd_log_line(line):
+    """One line of ewstrigd's JSON log as the peers' `<epoch_ns> <mailbox> <subject>` / `error ...` lines."""
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        return None
+    msg = rec.get("msg", "")
+    if rec.get("level") in ("error", "critical"):
+        return "error " + msg
+    words = msg.split()
+    if rec.get("level") == "warning" and "bench-event" not in words:
+        return "warning " + msg  # a transient failure: not an error yet, but the likely reason for a shortfall
+    if len(words) >= 2 and words[-2] == "bench-event":
+        when = datetime.datetime.strptime(rec["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+        mailbox = next((w.split("=", 1)[1] for w in words if w.startswith("mailbox=")), "-")
+        return f"{int(when.timestamp() * 1000) * 1_000_000} {mailbox} {words[-1]}"
+    return None
 
 
 class Contender:
     """A running contender; its stdout lines are collected with their arrival."""
 
-    def __init__(self, cmd, log_path, events_file=None, ready=None):
+    def __init__(self, cmd, log_path, events_file=None, ready=None, json_stderr=False):
         self.log = open(log_path, "w")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log, text=True, bufsize=1)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE if json_stderr else self.log,
+                                     text=True, bufsize=1)
         self.seen = {}       # subject -> epoch ns from the contender's line
         self.errors = []
+        self.last_warning = None
         self.ready = ready   # number of streaming connections the contender opened (peers print it)
         self.cond = threading.Condition()
         self.reader = threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True)
         self.reader.start()
+        self.err_reader = None
+        if json_stderr:
+            self.err_reader = threading.Thread(target=self._read, args=(self.proc.stderr, ewstrigd_log_line),
+                                               daemon=True)
+            self.err_reader.start()
         if events_file:
             threading.Thread(target=self._tail, args=(events_file,), daemon=True).start()
 
@@ -219,9 +270,13 @@ class Contender:
                 for line in lines:
                     self._line(line + "\n")
 
-    def _read(self, stream):
+    def _read(self, stream, translate=None):
         for line in stream:
             self.log.write(line)
+            if translate:
+                line = translate(line)
+                if line is None:
+                    continue
             self._line(line)
         with self.cond:
             self.cond.notify_all()
@@ -233,6 +288,8 @@ class Contender:
                 self.ready = int(parts[1])
             elif parts[0] == "error":
                 self.errors.append(line.strip())
+            elif parts[0] == "warning":
+                self.last_warning = line.strip()
             elif parts[0].isdigit() and len(parts) == 3:
                 self.seen.setdefault(parts[2], int(parts[0]))
             self.cond.notify_all()
@@ -249,25 +306,41 @@ class Contender:
     def stop(self):
         stop_process(self.proc)
         self.reader.join(timeout=5)  # it writes the log until stdout closes
+        if self.err_reader:
+            self.err_reader.join(timeout=5)
         self.log.close()
 
 
 # ---- one measurement ------------------------------------------------------------------------------------------
 
+def settled(sim, stats, deadline, quiet_s=1.0):
+    """When the contender's start-up requests ended: the moment the sim's request counts last changed, once they
+    stayed unchanged for quiet_s (streams can open before the last initial syncs finish)."""
+    last, changed = stats["requests_by_operation"], time.monotonic()
+    while time.monotonic() - changed < quiet_s and time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = sim.stats()["requests_by_operation"]
+        if now != last:
+            last, changed = now, time.monotonic()
+    return changed
+
+
 def run_once(kind, n, m, args, tag, workdir):
     res = {"contender": kind, "N": n, "M": m, "connected": 0, "connect_s": None, "rss_idle_kb": None,
            "rss_peak_kb": None, "cpu_s": None, "sim_cpu_s": None, "received": 0, "lat_ms": [], "errors": 0,
-           "stopped": ""}
-    daemon = kind == "ewstrigd"
+           "stopped": "", "load": os.getloadavg()[0]}
+    daemon = kind in EWSTRIGD_KINDS
     sim = Sim(args.sim, n, user_per_mailbox=daemon)
     boxes_file = os.path.join(workdir, f"{tag}-boxes.txt")
     with open(boxes_file, "w") as f:
         f.write("".join(mailbox(i) + "\n" for i in range(n)))
     t0 = time.monotonic()
-    # ewstrigd prints no "ready": wait for at least one stream per 200 mailboxes (its grouping limit).
+    # ewstrigd prints no "ready": wait for one open stream per --ewstrigd-mailboxes-per-stream mailboxes
+    # (1 today: it opens one streaming connection per mailbox).
+    per = args.ewstrigd_mailboxes_per_stream
     c = Contender(peer_command(kind, sim, boxes_file, args), os.path.join(workdir, f"{tag}.log"),
-                  events_file=boxes_file + ".events" if daemon else None,
-                  ready=(n + 199) // 200 if daemon else None)
+                  events_file=boxes_file + ".events" if kind == "ewstrigd" else None,
+                  ready=(n + per - 1) // per if daemon else None, json_stderr=daemon)
     try:
         deadline = t0 + args.connect_timeout
         c.wait(lambda: c.ready is not None, deadline)
@@ -275,15 +348,17 @@ def run_once(kind, n, m, args, tag, workdir):
         while time.monotonic() < deadline and c.proc.poll() is None:
             if (c.ready is not None and stats["subscriptions"] >= n
                     and stats["open_streaming_connections"] >= c.ready):
-                res["connect_s"] = time.monotonic() - t0
+                res["connect_s"] = settled(sim, stats, deadline) - t0
                 break
             time.sleep(0.05)
             stats = sim.stats()
         res["connected"] = min(stats["subscriptions"], n)
         if res["connect_s"] is None:
             why = "exited" if c.proc.poll() is not None else f"not all connected after {args.connect_timeout:.0f} s"
+            if sim.stats_failures:
+                why += f", the sim's /admin/stats failed {sim.stats_failures}×"
             res["stopped"] = f"{res['connected']}/{n} subscribed, {stats['open_streaming_connections']} streams; " \
-                             f"{why}; last error: {c.errors[-1] if c.errors else '-'}"
+                             f"{why}; last error: {c.errors[-1] if c.errors else c.last_warning or '-'}"
         time.sleep(1.0)  # let start-up work settle before the idle sample
         res["rss_idle_kb"] = rss_kb(c.proc.pid)
         if m == 0 or res["connect_s"] is None:
@@ -315,9 +390,12 @@ def run_once(kind, n, m, args, tag, workdir):
             res["errors"] = len(c.errors)
         res["received"] = len(got)
         res["lat_ms"] = sorted((t - sent[s]) / 1e6 for s, t in got.items())
+        with open(os.path.join(workdir, f"{tag}-latency.txt"), "w") as f:  # in delivery order, for --keep-logs
+            f.write("".join(f"{s} {(got[s] - sent[s]) / 1e6:.1f}\n" if s in got else f"{s} missing\n" for s in sent))
         res["cpu_s"], res["sim_cpu_s"] = cpu1 - cpu0, sim_cpu1 - sim_cpu0
         if len(got) < m:
-            res["stopped"] = f"received {len(got)}/{m}; last error: {c.errors[-1] if c.errors else '-'}"
+            res["stopped"] = (f"received {len(got)}/{m}; "
+                              f"last error: {c.errors[-1] if c.errors else c.last_warning or '-'}")
         return res
     finally:
         c.stop()
@@ -345,7 +423,8 @@ def summarize(runs, baseline_kb):
          "sim_cpu_per_1k": med([r["sim_cpu_s"] / r["received"] * 1000 if r["received"] else None for r in runs]),
          "p50": med([pct(r["lat_ms"], 50) for r in runs]), "p99": med([pct(r["lat_ms"], 99) for r in runs]),
          "max": med([r["lat_ms"][-1] if r["lat_ms"] else None for r in runs]),
-         "errors": sum(r["errors"] for r in runs), "stopped": "; ".join(sorted({r["stopped"] for r in runs} - {""}))}
+         "errors": sum(r["errors"] for r in runs), "stopped": "; ".join(sorted({r["stopped"] for r in runs} - {""})),
+         "load": med([r["load"] for r in runs])}
     s["per_mb_kb"] = (s["rss_mb"] - baseline_kb) / (n - 1) if n > 1 and s["rss_mb"] and baseline_kb else None
     if s["per_mb_kb"] is not None and s["per_mb_kb"] < 0:
         s["per_mb_kb"] = None  # below the baseline's noise (a GC heap at small N)
@@ -359,33 +438,33 @@ def fmt(x, spec):
 
 
 def table(summaries, runs):
-    lines = [f"| contender | N | connected | connect all (s) | RSS idle (MB) | RSS peak (MB) | RSS/mailbox (KB) "
-             f"| CPU s / 1k mails | sim CPU s / 1k | p50 ms | p99 ms | max ms | received | errors |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| contender | N | connected | connect all (s) | RSS idle (MB) | RSS peak (MB) | RSS/mailbox (KB) "
+             "| CPU s / 1k mails | sim CPU s / 1k | p50 ms | p99 ms | max ms | received | errors | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in summaries:
         lines.append(f"| {s['contender']} | {s['N']} | {fmt(s['connected'], '.0f')} | {fmt(s['connect_s'], '.1f')} "
                      f"| {fmt(s['rss_mb'], '.1f')} | {fmt(s['peak_mb'], '.1f')} | {fmt(s['per_mb_kb'], '.1f')} "
                      f"| {fmt(s['cpu_per_1k'], '.2f')} | {fmt(s['sim_cpu_per_1k'], '.2f')} | {fmt(s['p50'], '.1f')} "
                      f"| {fmt(s['p99'], '.1f')} | {fmt(s['max'], '.1f')} | {fmt(s['received'], '.0f')}/{s['M']} "
-                     f"| {s['errors']} |")
+                     f"| {s['errors']} | {fmt(s['load'], '.1f')} |")
     notes = [f"- {s['contender']} N={s['N']}: {s['stopped']}" for s in summaries if s["stopped"]]
     ratios = []
     for s in summaries:
-        if s["contender"] != "ewstrigd":
+        if s["contender"] not in EWSTRIGD_KINDS:
             continue
         for p in summaries:
-            if p["N"] == s["N"] and p["contender"] != "ewstrigd":
+            if p["N"] == s["N"] and p["contender"] not in EWSTRIGD_KINDS:
                 def r(key):
                     return fmt(p[key] / s[key], ".1f") + "×" if p[key] and s[key] else "—"
-                ratios.append(f"| {p['contender']} / ewstrigd | {s['N']} | {r('per_mb_kb')} | {r('cpu_per_1k')} "
-                              f"| {r('p99')} |")
+                ratios.append(f"| {p['contender']} / {s['contender']} | {s['N']} | {r('per_mb_kb')} "
+                              f"| {r('cpu_per_1k')} | {r('p50')} | {r('p99')} | {r('connect_s')} |")
     out = "\n".join(lines)
     if notes:
         out += "\n\nWhere a contender fell short:\n" + "\n".join(notes)
     if ratios:
-        out += ("\n\n| peer / ewstrigd (higher = ewstrigd better) | N | RSS per mailbox | CPU per mail | p99 |\n"
-                "|---|---|---|---|---|\n" + "\n".join(ratios))
-    return out + f"\n\nMedians of {runs} run(s).\n"
+        out += ("\n\n| peer / ewstrigd (higher = ewstrigd better) | N | RSS per mailbox | CPU per mail | p50 | p99 "
+                "| connect all |\n|---|---|---|---|---|---|---|\n" + "\n".join(ratios))
+    return out + f"\n\nMedians of {runs} run(s); load = 1-minute load average at each run's start (median).\n"
 
 
 def main():
@@ -395,20 +474,31 @@ def main():
     ap.add_argument("--messages", type=int, default=200)
     ap.add_argument("--rate", type=float, default=50.0, help="deliveries per second")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--contenders", default="exchangelib,ews-js,ewstrigd")
+    ap.add_argument("--contenders", default="exchangelib,ews-js,ewstrigd,ewstrigd-log")
     ap.add_argument("--ewstrigd", default="")
+    ap.add_argument("--ewstrigd-mailboxes-per-stream", type=int, default=1,
+                    help="connect-all waits for ceil(N / this) open streams of ewstrigd (1: one stream per mailbox)")
+    ap.add_argument("--nofile", type=int, default=0,
+                    help="raise RLIMIT_NOFILE to this for the simulator and every contender alike (LimitNOFILE=)")
     ap.add_argument("--connect-timeout", type=float, default=600.0)
     ap.add_argument("--drain-timeout", type=float, default=60.0, help="after the last delivery")
     ap.add_argument("--keep-logs", action="store_true")
     ap.add_argument("--smoke", action="store_true")
     args = ap.parse_args()
 
+    if args.nofile:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        try:  # children inherit it; raising the hard limit needs CAP_SYS_RESOURCE (absent in most containers)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (args.nofile, max(hard, args.nofile)))
+        except (ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(args.nofile, hard), hard))
+        print(f"# RLIMIT_NOFILE for the sim and contenders: {resource.getrlimit(resource.RLIMIT_NOFILE)}", flush=True)
     contenders = [c for c in args.contenders.split(",") if c]
-    if "ewstrigd" in contenders:
+    if any(c in EWSTRIGD_KINDS for c in contenders):
         ok, why = ewstrigd_runnable(args.ewstrigd)
         if not ok:
             print(f"ewstrigd: not measured: {why}", flush=True)
-            contenders.remove("ewstrigd")
+            contenders = [c for c in contenders if c not in EWSTRIGD_KINDS]
     sizes = [int(x) for x in args.mailboxes.split(",")]
     workdir = tempfile.mkdtemp(prefix="scale-bench-")
     summaries, failures = [], []
@@ -422,7 +512,8 @@ def main():
                     res = run_once(kind, n, args.messages, args, f"{kind}-n{n}-r{r}", workdir)
                     print(f"# {kind} N={n} run {r + 1}: connected {res['connected']} in "
                           f"{fmt(res['connect_s'], '.1f')} s, received {res['received']}/{res['M']}, "
-                          f"cpu {fmt(res['cpu_s'], '.2f')} s, errors {res['errors']} {res['stopped']}", flush=True)
+                          f"cpu {fmt(res['cpu_s'], '.2f')} s, errors {res['errors']}, load {res['load']:.1f} "
+                          f"{res['stopped']}", flush=True)
                     if res["received"] < args.messages:
                         failures.append(f"{kind} N={n} run {r + 1}: {res['stopped'] or 'incomplete'}")
                     runs.append(res)

@@ -82,6 +82,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     status_cmd->add_option("--listen", status.listen, "HOST:PORT instead of the config's metrics.listen (e.g. another shard)");
     status_cmd->add_flag("--json", status.json, "Print the daemon's JSON status document");
 
+    service_args service;
+    auto* service_cmd = app.add_subcommand(
+        "service", "Windows: install, uninstall or run as a Windows service (elsewhere systemd units are used)");
+    service_cmd->add_option("ACTION", service.action, "install | uninstall | run")
+        ->required()
+        ->check(CLI::IsMember({"install", "uninstall", "run"}));
+    add_config_option(*service_cmd, service.config_file);
+    service_cmd->add_option("--name", service.name, "Service name (default ewstrigd)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -110,6 +119,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (logout_cmd->parsed()) return logout_command(logout, out, err);
     if (connect_cmd->parsed()) return connect_command(connect, out, err);
     if (status_cmd->parsed()) return status_command(status, out, err);
+    if (service_cmd->parsed()) return service_command(service, out, err);
     return test_command(test, out, err);
 }
 

@@ -7,6 +7,10 @@
 #include <optional>
 #include <string>
 
+namespace ewstrigd::service::platform {
+struct service_context;
+}
+
 namespace ewstrigd::cli {
 
 struct check_args {
@@ -73,6 +77,17 @@ struct run_args {
 };
 // The daemon (docs/daemon.md). Exit 0 after SIGINT/SIGTERM or a clean --once.
 int run_command(const run_args& args, std::ostream& out, std::ostream& err);
+// The same daemon, reporting to a service manager (`service run`; null: none).
+int run_daemon(const run_args& args, std::ostream& err, service::platform::service_context* service);
+
+struct service_args {
+    std::string action;  // install | uninstall | run
+    std::filesystem::path config_file;
+    std::string name = "ewstrigd";
+};
+// The Windows service (docs/operations.md). Elsewhere: prints that systemd
+// units are used (systemd/ewstrigd.service) and returns usage (2).
+int service_command(const service_args& args, std::ostream& out, std::ostream& err);
 
 // Parses argv, runs the subcommand; --help/--version print and return 0.
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -1,9 +1,9 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/mailbox_credentials.hpp"
 #include "cli/mailbox_lookup.hpp"
 
 #include "auth/oauth_provider.hpp"
-#include "auth/static_credentials.hpp"
 #include "ews/error_policy.hpp"
 #include "ews/requests.hpp"
 #include "ews/response.hpp"
@@ -81,21 +81,10 @@ net::awaitable<int> run_connect(http_session& session, const selected_mailbox& s
                                 std::ostream& err) {
     const auto& mb = selected.mailbox();
     const auth::token_store store(selected.cfg.state_dir);
-    std::unique_ptr<auth::credential_provider> provider;
-    const auth::oauth_provider* oauth = nullptr;
-    if (mb.auth.kind == config::auth_kind::oauth_delegated || mb.auth.kind == config::auth_kind::oauth_app) {
-        auto settings = auth::settings_from_config(mb, selected.base_dir);
-        if (!settings) {
-            err << "ewstrigd connect: " << settings.error().message << '\n';
-            co_return exit_code::usage;
-        }
-        auto p = std::make_unique<auth::oauth_provider>(session.ioc().get_executor(), session.client(),
-                                                        session.endpoints(), &store, std::move(*settings));
-        oauth = p.get();
-        provider = std::move(p);
-    } else {
-        provider = std::make_unique<auth::static_credentials>(session.ioc().get_executor(), mb.auth);
-    }
+    // The same provider `run` would use for this mailbox.
+    const auto provider = make_mailbox_credentials(session.ioc().get_executor(), selected.cfg, mb, session.client(),
+                                                   session.endpoints(), store);
+    const auto* oauth = dynamic_cast<const auth::oauth_provider*>(provider.get());
     for (int attempt = 0;; ++attempt) {
         auto [failure, creds] = co_await provider->async_credentials(net::use_awaitable);
         if (failure) {

@@ -18,10 +18,6 @@
 namespace ewstrigd::cli {
 namespace {
 
-// Beyond exit_codes.hpp (kept here until the lead moves them there).
-constexpr int not_running = 7;       // nothing answers on metrics.listen, or not with a status
-constexpr int metrics_disabled = 8;  // the config has no metrics.listen: the daemon serves no status
-
 // Only metrics.listen is read: no ${file:} expansion, so `status` needs no
 // access to the daemon's secrets (e.g. /run/credentials).
 std::optional<std::string> listen_from_config(const std::filesystem::path& file, std::string& error) {
@@ -83,7 +79,7 @@ int status_command(const status_args& args, std::ostream& out, std::ostream& err
             err << "ewstrigd status: " << args.config_file.string()
                 << ": metrics.listen is not set, so the daemon serves no status "
                    "(add `metrics: { listen: \"127.0.0.1:9464\" }` and reload)\n";
-            return metrics_disabled;
+            return exit_code::metrics_disabled;
         }
         listen = *configured;
     }
@@ -116,7 +112,7 @@ int status_command(const status_args& args, std::ostream& out, std::ostream& err
         err << "ewstrigd status: cannot reach the daemon at " << url << ": "
             << (result ? result->first.message() : std::string("no answer"))
             << " (is `ewstrigd run` running with this configuration?)\n";
-        return not_running;
+        return exit_code::not_running;
     }
     const auto& res = result->second;
     nlohmann::json status;
@@ -129,7 +125,7 @@ int status_command(const status_args& args, std::ostream& out, std::ostream& err
     } catch (const std::exception& e) {
         err << "ewstrigd status: " << url << " did not answer with a status (" << e.what()
             << "); is another program listening there?\n";
-        return not_running;
+        return exit_code::not_running;
     }
     if (args.json) {
         out << status.dump(2) << '\n';

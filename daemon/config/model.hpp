@@ -29,6 +29,7 @@ public:
     explicit secret(std::string value) : value_(std::move(value)) {}
     const std::string& reveal() const { return value_; }
     bool empty() const { return value_.empty(); }
+    bool operator==(const secret&) const = default;  // reload: did a password file change?
     static constexpr const char* redacted = "<redacted>";
 
 private:
@@ -62,11 +63,15 @@ struct auth_config {
     // basic / ntlm
     std::string username;
     secret password;
+
+    bool operator==(const auth_config&) const = default;
 };
 
 struct tls_config {
     bool verify = true;
     std::string ca_file;
+
+    bool operator==(const tls_config&) const = default;
 };
 
 enum class watch_mode { streaming, pull, poll };
@@ -77,6 +82,8 @@ struct watch_config {
     watch_mode mode = watch_mode::streaming;
     std::chrono::seconds poll_interval{60};
     start_mode on_start = start_mode::catch_up;
+
+    bool operator==(const watch_config&) const = default;
 };
 
 struct mailbox_config {
@@ -88,6 +95,13 @@ struct mailbox_config {
     watch_config watch;
     source_pos pos;
 };
+
+// Whether a reload leaves this mailbox's connection as it is: every setting
+// but the position in the file.
+inline bool same_connection(const mailbox_config& a, const mailbox_config& b) {
+    return a.id == b.id && a.address == b.address && a.ews_url == b.ews_url && a.auth == b.auth && a.tls == b.tls &&
+           a.watch == b.watch;
+}
 
 struct run_action {
     std::vector<templated> argv;

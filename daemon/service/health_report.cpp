@@ -38,6 +38,12 @@ std::string status_json(const std::vector<mailbox_health>& rows, std::string_vie
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
 }
 
+std::string connected_summary(const std::vector<mailbox_health>& rows) {
+    std::size_t connected = 0;
+    for (const auto& r : rows) connected += r.state == "connected" ? 1u : 0u;
+    return std::to_string(connected) + "/" + std::to_string(rows.size()) + " mailboxes connected";
+}
+
 void count_states(metrics::family<metrics::gauge>& mailboxes, const std::vector<mailbox_health>& rows) {
     mailboxes.clear();
     // The common states always appear, so "0 connected" is visible rather than absent.

@@ -38,6 +38,9 @@ health_verdict health_json(const std::vector<mailbox_health>& rows);
 ///  "last_error","outbox_pending"}]} — read by `ewstrigd status`.
 std::string status_json(const std::vector<mailbox_health>& rows, std::string_view version);
 
+/// systemd's STATUS= text: "N/M mailboxes connected" (N = rows in "connected").
+std::string connected_summary(const std::vector<mailbox_health>& rows);
+
 /// Rebuilds ewstrigd_mailboxes{state} from the rows (for registry::on_collect).
 void count_states(metrics::family<metrics::gauge>& mailboxes, const std::vector<mailbox_health>& rows);
 

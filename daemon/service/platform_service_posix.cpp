@@ -11,7 +11,9 @@ namespace ewstrigd::service::platform {
 namespace {
 constexpr int not_supported = 2;  // a usage error on this platform
 constexpr const char* hint =
-    "ewstrigd service: Windows only; on Linux install systemd/ewstrigd.service and use 'ewstrigd run'\n";
+    "ewstrigd service: this is the Windows service manager; here systemd runs the daemon: install "
+    "systemd/ewstrigd.service (or ewstrigd@.service for shards), which runs 'ewstrigd run' "
+    "(see docs/operations.md)\n";
 }  // namespace
 
 bool supported() noexcept { return false; }

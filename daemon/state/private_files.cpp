@@ -61,7 +61,19 @@ void ensure_private_dir(const std::filesystem::path& dir) {
 
 void ensure_private_file(const std::filesystem::path& file) { open_and_narrow(file, O_RDWR | O_CREAT); }
 
-void narrow_if_present(const std::filesystem::path& file) { open_and_narrow(file, O_RDONLY | O_NOFOLLOW); }
+// By path, never by opening: closing any descriptor of a file drops every
+// POSIX lock this process holds on it, and SQLite's locks on -shm/-wal are
+// what keep another reader from truncating the shared memory under us.
+void narrow_if_present(const std::filesystem::path& file) {
+    struct stat st{};
+    if (::lstat(file.c_str(), &st) != 0) {
+        if (errno == ENOENT) return;
+        fail(file, "cannot stat", errno);
+    }
+    if (S_ISLNK(st.st_mode)) fail(file, "refusing a symbolic link", ELOOP);
+    if ((st.st_mode & group_other) != 0 && ::chmod(file.c_str(), st.st_mode & S_IRWXU) != 0)
+        fail(file, "cannot narrow the file mode to 0600", errno);
+}
 
 void sync_dir(const std::filesystem::path& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -263,12 +263,13 @@ std::unique_ptr<store> store::open(const std::filesystem::path& state_dir, bool 
     const bool existed = std::filesystem::exists(file, ignored);
     ensure_private_file(file);
     if (!existed) sync_dir(state_dir);
+    // SQLite gives new -wal and -shm files the database's mode; this catches
+    // companions left over from before the database itself was narrowed. It
+    // runs before SQLite opens them (see narrow_if_present).
+    for (const char* suffix : {"-wal", "-shm"}) narrow_if_present(file.string() + suffix);
     auto db = std::make_unique<sqlite::connection>(file);
     configure(*db);
     schema::migrate(*db);
-    // SQLite gives -wal and -shm the database's mode; these catch companions
-    // left over from before the database itself was narrowed.
-    for (const char* suffix : {"-wal", "-shm"}) narrow_if_present(file.string() + suffix);
     return std::make_unique<sqlite_store>(std::move(lock), std::move(db));
 }
 

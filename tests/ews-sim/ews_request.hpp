@@ -14,7 +14,7 @@ namespace ewstrigd::sim {
 
 // What the HTTP layer knows about the caller.
 struct caller {
-    std::string user;            // Basic-auth user name; empty for tokens
+    std::string user;            // Basic user name or a verified JWT's name claim (auth.hpp); may be empty
     std::string anchor_mailbox;  // X-AnchorMailbox header; may be empty
 };
 

@@ -4,6 +4,8 @@
 #include "ascii.hpp"
 #include "ews_request.hpp"
 #include "faults.hpp"
+#include "jwks_fetch.hpp"
+#include "jwt_verifier.hpp"
 #include "operations.hpp"
 #include "soap_writer.hpp"
 #include "stats.hpp"
@@ -158,11 +160,19 @@ struct server::impl final : stream_control {
         co_return co_await send(stream, std::move(res), req.keep_alive());
     }
 
+    // `bearer_error`: why a presented Bearer token was rejected, in Exchange Online's form
+    // (Bearer error="invalid_token", error_description="..."); a plain Bearer challenge otherwise.
     template <class Stream>
-    net::awaitable<bool> send_unauthorized(Stream& stream, const http::request<http::string_body>& req) {
+    net::awaitable<bool> send_unauthorized(Stream& stream, const http::request<http::string_body>& req,
+                                           std::string bearer_error = {}) {
         ++stats_.unauthorized;
         http::response<http::string_body> res{http::status::unauthorized, req.version()};
-        res.set(http::field::www_authenticate, "Basic realm=\"ews-sim\"");
+        if (jwt_) {
+            res.insert(http::field::www_authenticate,
+                       bearer_error.empty() ? std::string("Bearer")
+                                            : "Bearer error=\"invalid_token\", error_description=\"" + bearer_error + "\"");
+        }
+        if (!jwt_ || !opts_.auth.users.empty()) res.insert(http::field::www_authenticate, "Basic realm=\"ews-sim\"");
         co_return co_await send(stream, std::move(res), req.keep_alive());
     }
 
@@ -182,9 +192,12 @@ struct server::impl final : stream_control {
         if (req.method() != http::verb::post) {
             co_return co_await send_text(stream, req, 405, text_type, std::string(post_here_text));
         }
-        const auto user = authenticate(opts_.auth, std::string_view(req[http::field::authorization]));
-        if (!user) co_return co_await send_unauthorized(stream, req);
-        co_return co_await handle_ews(stream, std::move(req), *user);
+        auto who = authenticate(opts_.auth, jwt_.get(), std::string_view(req[http::field::authorization]),
+                                std::chrono::system_clock::now());
+        if (auto* denied = std::get_if<auth_denied>(&who)) {
+            co_return co_await send_unauthorized(stream, req, std::move(denied->bearer_error));
+        }
+        co_return co_await handle_ews(stream, std::move(req), std::move(std::get<std::string>(who)));
     }
 
     template <class Stream>
@@ -323,6 +336,7 @@ struct server::impl final : stream_control {
     std::list<open_stream*> streams_;
     std::list<beast::tcp_stream*> sessions_;
     std::optional<ssl::context> tls_;  // set when serving HTTPS
+    std::unique_ptr<jwt_verifier> jwt_;  // set with --jwks-url
     bool stopping_ = false;
 };
 
@@ -337,6 +351,14 @@ server::server(net::io_context& ioc, options opts) : impl_(std::make_unique<impl
         } catch (const boost::system::system_error& e) {
             throw std::runtime_error("--tls-cert " + impl_->opts_.tls_cert + " / --tls-key " + impl_->opts_.tls_key +
                                      ": " + e.code().message());
+        }
+    }
+    if (const auto& j = impl_->opts_.auth.jwt; j.enabled()) {
+        try {
+            impl_->jwt_ = std::make_unique<jwt_verifier>(jwt_expectations{j.issuer, j.audience},
+                                                         [url = j.jwks_url] { return fetch_jwks(url); });
+        } catch (const std::exception& e) {
+            throw std::runtime_error("--jwks-url " + j.jwks_url + ": " + e.what());
         }
     }
     for (unsigned i = 0; i < impl_->opts_.mailboxes; ++i) {

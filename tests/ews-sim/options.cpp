@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <stdexcept>
+#include <utility>
 
 namespace ewstrigd::sim {
 namespace {
@@ -13,10 +14,25 @@ std::uint64_t to_number(const std::string& s, const std::string& what) {
     return v;
 }
 
+// All three JWT options or none; and a verified token means nothing next to "any token goes".
+void check_jwt_options(const auth_config& auth) {
+    const auto& j = auth.jwt;
+    if (j.jwks_url.empty() && j.issuer.empty() && j.audience.empty()) return;
+    for (const auto& [name, v] : {std::pair{"--jwks-url", &j.jwks_url}, std::pair{"--issuer", &j.issuer},
+                                  std::pair{"--audience", &j.audience}}) {
+        if (v->empty()) {
+            throw std::invalid_argument(std::string("--jwks-url, --issuer and --audience go together: ") + name +
+                                        " is missing");
+        }
+    }
+    if (auth.any_token) throw std::invalid_argument("--insecure-any-token and --jwks-url exclude each other");
+}
+
 }  // namespace
 
 const char* const usage =
-    "usage: ews-sim [--listen HOST:PORT] [--user NAME:PASSWORD]... [--insecure-any-token]\n"
+    "usage: ews-sim [--listen HOST:PORT] [--user NAME:PASSWORD]...\n"
+    "               [--insecure-any-token | --jwks-url URL --issuer ISS --audience AUD]\n"
     "               [--mailboxes N] [--keepalive-ms MS] [--minute-ms MS] [--tls-cert PEM --tls-key PEM]\n"
     "               [--max-streams-per-mailbox N] [--request-budget N [--budget-window-ms MS]]\n"
     "Serves EWS on http://HOST:PORT/EWS/Exchange.asmx (https with --tls-cert/--tls-key) and the admin API\n"
@@ -47,6 +63,12 @@ options parse_options(const std::vector<std::string>& args) {
             o.auth.users[v.substr(0, colon)] = v.substr(colon + 1);
         } else if (a == "--insecure-any-token") {
             o.auth.any_token = true;
+        } else if (a == "--jwks-url") {
+            o.auth.jwt.jwks_url = value();
+        } else if (a == "--issuer") {
+            o.auth.jwt.issuer = value();
+        } else if (a == "--audience") {
+            o.auth.jwt.audience = value();
         } else if (a == "--mailboxes") {
             o.mailboxes = static_cast<unsigned>(to_number(value(), "--mailboxes"));
         } else if (a == "--keepalive-ms") {
@@ -71,6 +93,7 @@ options parse_options(const std::vector<std::string>& args) {
         throw std::invalid_argument("--keepalive-ms, --minute-ms and --budget-window-ms must be positive");
     }
     if (o.tls_cert.empty() != o.tls_key.empty()) throw std::invalid_argument("--tls-cert and --tls-key go together");
+    check_jwt_options(o.auth);
     return o;
 }
 

@@ -107,15 +107,20 @@ protected:
             if (prompt) prompt(text);
             *user_code = test::user_code_in(text);
             // Approve from the loop once the client has seen authorization_pending.
+            // The pending wait owns the check; the check itself holds only a
+            // weak reference, so no cycle outlives the sign-in.
             auto check = std::make_shared<std::function<void(boost::system::error_code)>>();
-            *check = [&, user_code, approver, check, polls_before](boost::system::error_code ec) {
+            std::weak_ptr<std::function<void(boost::system::error_code)>> weak_check = check;
+            auto wait_again = [approver](const std::shared_ptr<std::function<void(boost::system::error_code)>>& c) {
+                approver->expires_after(100ms);
+                approver->async_wait([c](boost::system::error_code ec) { (*c)(ec); });
+            };
+            *check = [&, user_code, weak_check, wait_again, polls_before](boost::system::error_code ec) {
                 if (ec) return;
                 if (peer.device_polls() >= polls_before) return peer.approve(*user_code);
-                approver->expires_after(100ms);
-                approver->async_wait(*check);
+                if (auto c = weak_check.lock()) wait_again(c);
             };
-            approver->expires_after(100ms);
-            approver->async_wait(*check);
+            wait_again(check);
         };
         return run(device_code_sign_in(client, ep, s, 60s, hooks));
     }

@@ -176,6 +176,7 @@ oauth_peer::oauth_peer(peer_options options)
               argv.push_back("--cert");
               argv.push_back(options_.cert.string());
           }
+          if (options_.jwt_access_tokens) argv.push_back("--jwt-access-tokens");
           return argv;
       }()) {
     // "listening on http://127.0.0.1:PORT issuer http://127.0.0.1:PORT/T/v2.0"

@@ -66,6 +66,7 @@ struct peer_options {
     int access_ttl = 5;        // seconds
     int interval = 1;          // device code poll interval the server announces
     std::filesystem::path cert;  // PEM certificate for the private_key_jwt clients (optional)
+    bool jwt_access_tokens = false;  // server.mjs --jwt-access-tokens: EWS-scoped tokens are JWTs
 };
 
 class oauth_peer {

@@ -3,6 +3,7 @@
 // matters (reference/oauth.md Part B) and steerable through /test/* routes.
 //
 //   node server.mjs [--tenant T] [--access-ttl S] [--interval S] [--device-ttl S] [--cert PEM]
+//                   [--jwt-access-tokens]
 //
 // Listens on 127.0.0.1, port chosen by the system; prints one line
 // `listening on http://127.0.0.1:PORT issuer http://127.0.0.1:PORT/T/v2.0` when ready.
@@ -16,6 +17,16 @@
 // (client credentials, private_key_jwt PS256 with --cert's key).
 // Refresh tokens rotate; a reused one revokes the grant (stricter than Entra).
 //
+// --jwt-access-tokens (off by default: access tokens are opaque): client
+// credentials tokens for the EWS scopes are RS256 JWTs with aud
+// https://outlook.office365.com, like Entra's, verifiable with the keys at the
+// discovery document's jwks_uri (ews-sim --jwks-url). A client sending only
+// scope gets the resource from it (defaultResource), as Entra clients do;
+// resource=https://graph.microsoft.com (or its /.default scope) gets a JWT
+// for that other audience, for tests that EWS refuses it. Device-code sign-ins
+// approved through /test/approve get EWS JWTs too (and on refresh), with
+// upn <user>@contoso.test.
+//
 // Test routes (not under the issuer path):
 //   GET  /test/stats                  {"token_requests": {"<grant_type> <client_id>": n}, "device_polls": n}
 //   POST /test/approve  {user_code, deny?}  completes (or declines) the device sign-in
@@ -27,7 +38,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 // tests/peers holds the pinned install (scripts/install-deps.sh runs npm ci there).
-import Provider from '../peers/node_modules/oidc-provider/lib/index.js';
+import Provider, { errors } from '../peers/node_modules/oidc-provider/lib/index.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
@@ -36,10 +47,37 @@ const tenant = args.tenant ?? 'test-tenant';
 const accessTtl = Number(args['access-ttl'] ?? 5);
 const interval = Number(args.interval ?? 1);
 const deviceTtl = Number(args['device-ttl'] ?? 60);
+const jwtAccessTokens = process.argv.includes('--jwt-access-tokens');
 const prefix = `/${tenant}/v2.0`;
 
 const EWS_DELEGATED = 'https://outlook.office365.com/EWS.AccessAsUser.All';
 const EWS_APP = 'https://outlook.office365.com/.default';
+
+// --jwt-access-tokens: the resource servers (RFC 8707) whose access tokens are JWTs.
+const EWS_RESOURCE = 'https://outlook.office365.com';
+const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+const resourceServers = {
+  [EWS_RESOURCE]: { scope: `${EWS_DELEGATED} ${EWS_APP}`, audience: EWS_RESOURCE, accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'RS256' } } },
+  [GRAPH_RESOURCE]: { scope: `${GRAPH_RESOURCE}/.default`, audience: GRAPH_RESOURCE, accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'RS256' } } },
+};
+// The resource a scope such as https://outlook.office365.com/.default belongs to.
+const resourceOfScope = (scope) => Object.keys(resourceServers)
+  .find((r) => String(scope ?? '').split(' ').some((s) => s.startsWith(`${r}/`)));
+const resourceIndicators = {
+  enabled: true,
+  defaultResource: async (ctx, client, oneOf) => {
+    if (oneOf) return oneOf.includes(EWS_RESOURCE) ? EWS_RESOURCE : oneOf;
+    return resourceOfScope(ctx.oidc.params.scope);
+  },
+  // Code, device code and refresh token exchanges without `resource` get a token for the granted API, as on Entra.
+  useGrantedResource: async () => true,
+  getResourceServerInfo: async (ctx, indicator) => {
+    if (!resourceServers[indicator]) throw new errors.InvalidTarget();
+    return resourceServers[indicator];
+  },
+};
 
 let certJwk;
 if (args.cert) certJwk = crypto.createPublicKey(fs.readFileSync(args.cert)).export({ format: 'jwk' });
@@ -88,7 +126,12 @@ const provider = new Provider(issuer, {
     clientCredentials: { enabled: true },
     revocation: { enabled: true },
     introspection: { enabled: true },
+    ...(jwtAccessTokens ? { resourceIndicators } : {}),
   },
+  // Delegated JWT access tokens name their user the way Entra's do (upn), so a resource server can pick the mailbox.
+  ...(jwtAccessTokens ? {
+    extraTokenClaims: async (ctx, token) => (token.accountId ? { upn: `${token.accountId}@contoso.test` } : undefined),
+  } : {}),
   ttl: {
     AccessToken: accessTtl, ClientCredentials: accessTtl, DeviceCode: deviceTtl, RefreshToken: 86400,
     AuthorizationCode: 60, Grant: 86400, Interaction: 600, Session: 86400, IdToken: 3600,
@@ -118,7 +161,8 @@ async function grantFor(accountId, clientId, scope) {
   const grant = new provider.Grant({ accountId, clientId });
   grant.addOIDCScope(scope.split(' ').filter((s) => ['openid', 'offline_access'].includes(s)).join(' '));
   const resource = scope.split(' ').filter((s) => s.startsWith('https://')).join(' ');
-  if (resource) grant.addOIDCScope(resource);
+  if (resource && jwtAccessTokens && resourceOfScope(resource)) grant.addResourceScope(resourceOfScope(resource), resource);
+  else if (resource) grant.addOIDCScope(resource);
   return grant.save();
 }
 
@@ -210,6 +254,7 @@ async function testRoute(req, res) {
         code.authTime = Math.floor(Date.now() / 1000);
         code.scope = code.params.scope;
         code.grantId = await grantFor('alice', code.clientId, code.params.scope);
+        if (jwtAccessTokens) code.resource = resourceOfScope(code.params.scope);
       }
       await code.save();
       return reply(200, {});

@@ -64,6 +64,15 @@ TEST(service_health_report, count_states_rebuilds_the_gauge) {
     EXPECT_NE(text.find("ewstrigd_mailboxes{state=\"backing_off\"} 0\n"), std::string::npos);
 }
 
+TEST(service_health_report, connected_summary_counts_only_connected_mailboxes) {
+    std::vector<s::mailbox_health> rows(3);
+    rows[0].state = "connected";
+    rows[1].state = "backing_off";
+    rows[2].state = "connected";
+    EXPECT_EQ(s::connected_summary(rows), "2/3 mailboxes connected");
+    EXPECT_EQ(s::connected_summary({}), "0/0 mailboxes connected");
+}
+
 TEST(service_listen_address, parses_the_forms_admins_write) {
     EXPECT_EQ(s::parse_listen_address("127.0.0.1:9464").value(),
               boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 9464));

@@ -33,14 +33,18 @@ TEST(time_format, formats_utc) {
 TEST(auth, basic_users_and_any_token_mode) {
     auth_config cfg;
     cfg.users["svc"] = "secret";
-    EXPECT_EQ(authenticate(cfg, "Basic " + base64_encode("svc:secret")), "svc");
-    EXPECT_FALSE(authenticate(cfg, "Basic " + base64_encode("svc:wrong")));
-    EXPECT_FALSE(authenticate(cfg, "Bearer abc"));
-    EXPECT_FALSE(authenticate(cfg, ""));
+    const auto who = [&](const std::string& authorization) {
+        auto r = authenticate(cfg, nullptr, authorization, test::t0());
+        return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : std::string("(denied)");
+    };
+    EXPECT_EQ(who("Basic " + base64_encode("svc:secret")), "svc");
+    EXPECT_EQ(who("Basic " + base64_encode("svc:wrong")), "(denied)");
+    EXPECT_EQ(who("Bearer abc"), "(denied)");
+    EXPECT_EQ(who(""), "(denied)");
     cfg.any_token = true;
-    EXPECT_EQ(authenticate(cfg, "Bearer abc"), "");
-    EXPECT_EQ(authenticate(cfg, "Basic " + base64_encode("x:y")), "x");
-    EXPECT_FALSE(authenticate(cfg, ""));
+    EXPECT_EQ(who("Bearer abc"), "");
+    EXPECT_EQ(who("Basic " + base64_encode("x:y")), "x");
+    EXPECT_EQ(who(""), "(denied)");
 }
 
 TEST(options, parses_the_documented_flags) {
@@ -54,6 +58,28 @@ TEST(options, parses_the_documented_flags) {
     EXPECT_TRUE(o.auth.any_token);
     EXPECT_THROW(parse_options({"--listen", "nohost"}), std::invalid_argument);
     EXPECT_THROW(parse_options({"--bogus"}), std::invalid_argument);
+}
+
+TEST(options, jwt_flags_come_as_three_and_exclude_any_token) {
+    const auto o = parse_options({"--jwks-url", "http://127.0.0.1:9/jwks", "--issuer", "http://127.0.0.1:9/t/v2.0",
+                                  "--audience", "https://outlook.office365.com"});
+    EXPECT_TRUE(o.auth.jwt.enabled());
+    EXPECT_EQ(o.auth.jwt.issuer, "http://127.0.0.1:9/t/v2.0");
+    EXPECT_EQ(o.auth.jwt.audience, "https://outlook.office365.com");
+    const auto message = [](const std::vector<std::string>& args) {
+        try {
+            parse_options(args);
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string("(accepted)");
+    };
+    EXPECT_NE(message({"--jwks-url", "u", "--audience", "a"}).find("--issuer is missing"), std::string::npos);
+    EXPECT_NE(message({"--issuer", "i", "--audience", "a"}).find("--jwks-url is missing"), std::string::npos);
+    EXPECT_NE(message({"--jwks-url", "u", "--issuer", "i"}).find("--audience is missing"), std::string::npos);
+    EXPECT_NE(message({"--jwks-url", "u", "--issuer", "i", "--audience", "a", "--insecure-any-token"})
+                  .find("exclude each other"),
+              std::string::npos);
 }
 
 TEST(faults, parse_and_consume_per_mailbox) {

@@ -1,0 +1,270 @@
+#include "cli/daemon_runtime.hpp"
+
+#include "cli/daemon_reporting.hpp"
+#include "cli/exit_codes.hpp"
+
+#include "actions/executor.hpp"
+#include "actions/outbox_runner.hpp"
+#include "cli/mailbox_credentials.hpp"
+#include "config/loader.hpp"
+#include "http/curl_client.hpp"
+#include "http/curl_multi.hpp"
+#include "source/ews_source.hpp"
+#include "watch/clock.hpp"
+#include "watch/mailbox_watcher.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <map>
+#include <vector>
+
+namespace ewstrigd::cli {
+
+namespace net = boost::asio;
+
+namespace {
+
+// Everything a mailbox needs, in destruction order (watcher first).
+struct mailbox_runtime {
+    std::unique_ptr<auth::credential_provider> credentials;
+    std::shared_ptr<source::ews_source> source;
+    std::unique_ptr<watch::mailbox_watcher> watcher;
+};
+
+}  // namespace
+
+struct daemon_runtime::impl {
+    impl(net::io_context& ioc, std::shared_ptr<const config::config> cfg, state::store& store, runtime_options options)
+        : ioc_(ioc), cfg_(std::move(cfg)), store_(store), options_(options), multi_(ioc), client_(multi_),
+          clock_(watch::make_system_clock(ioc.get_executor())),
+          exec_(ioc.get_executor(), make_executor_options()),
+          runner_(ioc.get_executor(), store, exec_, [this] { return cfg_; }),
+          reporting_(ioc, reporting_inputs{[this] { return statuses(); }, &store_, &runner_},
+                     reporting_options{health_endpoint_for(cfg_->metrics.listen, options.shard), options.version}) {}
+
+    int run(bool once) {
+        for (const auto& mb : cfg_->mailboxes) {
+            if (util::in_shard(mb.id, options_.shard)) add_mailbox(mb);
+        }
+        runner_.start();
+        if (once) {
+            start_once();
+        } else {
+            for (auto& [id, rt] : mailboxes_) rt.watcher->start();
+            listen_signals();
+            try {
+                reporting_.start();
+            } catch (const std::runtime_error& e) {
+                spdlog::critical("{}", e.what());
+                exit_code_ = exit_code::invalid_config;
+                shutdown();
+            }
+            if (!stopping_) tell_service_manager_started();
+        }
+        ioc_.run();
+        return exit_code_;
+    }
+
+    actions::executor_options make_executor_options() {
+        actions::executor_options o;
+        o.http = &client_;
+        o.source_for = [this](const std::string& mailbox) -> source::mail_source* {
+            auto it = mailboxes_.find(mailbox);
+            return it == mailboxes_.end() ? nullptr : it->second.source.get();
+        };
+        return o;
+    }
+
+    std::vector<watch::mailbox_status> statuses() const {
+        std::vector<watch::mailbox_status> out;
+        out.reserve(mailboxes_.size());
+        for (const auto& [id, rt] : mailboxes_) out.push_back(rt.watcher->status());
+        return out;
+    }
+
+    void add_mailbox(const config::mailbox_config& mb) {
+        auto ex = ioc_.get_executor();
+        mailbox_runtime rt;
+        rt.credentials = make_mailbox_credentials(ex, *cfg_, mb, client_, oauth_.endpoints, oauth_.tokens);
+        rt.source = std::make_shared<source::ews_source>(ex, mb, client_, *rt.credentials);
+        watch::watcher_hooks hooks{[this] { runner_.wake(); },
+                                   [this](std::exception_ptr) { fail("the state store failed"); }};
+        rt.watcher = std::make_unique<watch::mailbox_watcher>(ex, mb, watch::triggers_of(*cfg_, mb.id), rt.source,
+                                                              store_, *clock_, hooks);
+        mailboxes_.emplace(mb.id, std::move(rt));
+    }
+
+    // The SCM's controls arrive on its own thread: they only post into the loop.
+    void tell_service_manager_started() {
+        if (options_.service == nullptr || !options_.service->started) return;
+        service::platform::daemon_controls controls;
+        controls.stop = [this] { net::post(ioc_, [this] { shutdown(); }); };
+        controls.reload = [this] { net::post(ioc_, [this] { reload(); }); };
+        options_.service->started(std::move(controls));
+    }
+
+    void listen_signals() {
+        signals_.async_wait([this](boost::system::error_code ec, int sig) {
+            if (ec) return;
+            if (sig == SIGHUP) {
+                reload();
+                listen_signals();
+                return;
+            }
+            spdlog::info("signal {}: stopping", sig);
+            shutdown();
+        });
+    }
+
+    // Applies a valid new config: every mailbox gets its new triggers. An
+    // invalid one changes nothing.
+    void reload() {
+        if (stopping_) return;
+        reporting_.reloading();
+        auto loaded = config::load_config(cfg_->main_file);
+        if (!loaded.cfg) {
+            for (const auto& e : loaded.errors) spdlog::error("reload rejected: {}", config::format(e));
+            reporting_.reloaded(false);
+            return;
+        }
+        cfg_ = std::make_shared<const config::config>(std::move(*loaded.cfg));
+        apply_mailboxes();
+        spdlog::info("reloaded {}: {} mailboxes, {} triggers", cfg_->main_file, cfg_->mailboxes.size(),
+                     cfg_->triggers.size());
+        reporting_.reloaded(true);
+    }
+
+    // After a valid reload: a removed mailbox stops; one whose connection
+    // settings changed, or that has failed (a corrected password file, a
+    // `login` done meanwhile), restarts with the new settings; a new one
+    // starts. The others keep their connections and get the new triggers.
+    void apply_mailboxes() {
+        std::map<std::string, const config::mailbox_config*> wanted;
+        for (const auto& mb : cfg_->mailboxes) {
+            if (util::in_shard(mb.id, options_.shard)) wanted.emplace(mb.id, &mb);
+        }
+        std::vector<std::string> to_retire;
+        for (auto& [id, rt] : mailboxes_) {
+            const auto it = wanted.find(id);
+            const bool keep = it != wanted.end() && config::same_connection(rt.watcher->mailbox(), *it->second) &&
+                              rt.watcher->status().state != watch::connection_state::failed;
+            if (keep) {
+                rt.watcher->set_triggers(watch::triggers_of(*cfg_, id));
+            } else {
+                to_retire.push_back(id);
+            }
+        }
+        for (const auto& id : to_retire) retire(id);
+        for (const auto& [id, mb] : wanted) {
+            if (!mailboxes_.contains(id) && !retiring_.contains(id)) start_mailbox(*mb);
+        }
+    }
+
+    // Stops a mailbox's watcher; once it has ended, the mailbox starts again
+    // from the configuration of that moment, if it is still in it. The old
+    // and new watcher never run side by side (they share state rows).
+    void retire(const std::string& id) {
+        auto node = mailboxes_.extract(id);
+        spdlog::info("mailbox={} stopping for the new configuration", id);
+        auto& watcher = *node.mapped().watcher;
+        retiring_.insert(std::move(node));
+        watcher.stop([this, id] { net::post(ioc_, [this, id] { retired(id); }); });
+    }
+
+    void retired(const std::string& id) {
+        auto node = retiring_.extract(id);
+        // An action still running may use the old source: keep the stopped
+        // runtime until the runner is idle.
+        if (!node.empty()) graveyard_.push_back(std::move(node.mapped()));
+        if (runner_.running() == 0) graveyard_.clear();
+        if (stopping_ || mailboxes_.contains(id)) return;
+        for (const auto& mb : cfg_->mailboxes) {
+            if (mb.id == id) return start_mailbox(mb);
+        }
+        spdlog::info("mailbox={} removed from the configuration", id);
+    }
+
+    void start_mailbox(const config::mailbox_config& mb) {
+        add_mailbox(mb);
+        mailboxes_.at(mb.id).watcher->start();
+        spdlog::info("mailbox={} started", mb.id);
+    }
+
+    void start_once() {
+        pending_ = mailboxes_.size();
+        if (pending_ == 0) return drain();
+        for (auto& [id, rt] : mailboxes_) {
+            rt.watcher->sync_once([this](bool ok) {
+                if (!ok) exit_code_ = 1;
+                if (--pending_ == 0) drain();
+            });
+        }
+    }
+
+    // --once: wait until no outbox row is due soon, then stop.
+    void drain() {
+        const auto counts = store_.counts();
+        const auto due = store_.next_due();
+        const bool idle = runner_.running() == 0 &&
+                          (counts.pending == 0 || !due || *due > state::clock::now() + std::chrono::seconds(1));
+        if (idle) return shutdown();
+        drain_timer_.expires_after(std::chrono::milliseconds(100));
+        drain_timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) drain();
+        });
+    }
+
+    void fail(const std::string& why) {
+        spdlog::critical("{}; stopping", why);
+        exit_code_ = 1;
+        shutdown();
+    }
+
+    void shutdown() {
+        if (std::exchange(stopping_, true)) return;
+        reporting_.stopping();
+        if (options_.service != nullptr && options_.service->stopping) options_.service->stopping();
+        signals_.cancel();
+        drain_timer_.cancel();
+        auto left = std::make_shared<std::size_t>(mailboxes_.size() + 1);
+        auto one_done = [this, left] {
+            if (--*left == 0) spdlog::info("stopped");
+        };
+        for (auto& [id, rt] : mailboxes_) rt.watcher->stop(one_done);
+        runner_.async_stop(std::chrono::seconds(30), one_done);
+    }
+
+    net::io_context& ioc_;
+    std::shared_ptr<const config::config> cfg_;
+    state::store& store_;
+    runtime_options options_;
+    http::curl_multi multi_;
+    http::curl_client client_;
+    oauth_services oauth_{ioc_.get_executor(), client_, cfg_->state_dir};  // outlives mailboxes_
+    std::unique_ptr<watch::clock> clock_;
+    actions::executor exec_;
+    actions::outbox_runner runner_;
+    std::map<std::string, mailbox_runtime> mailboxes_;
+    std::map<std::string, mailbox_runtime> retiring_;  // reload: stopping, to start again or go
+    std::vector<mailbox_runtime> graveyard_;           // stopped, kept while actions may use them
+    daemon_reporting reporting_;  // after mailboxes_: destroyed first, it reads them
+    net::signal_set signals_{ioc_, SIGINT, SIGTERM, SIGHUP};
+    net::steady_timer drain_timer_{ioc_};
+    std::size_t pending_ = 0;
+    bool stopping_ = false;
+    int exit_code_ = exit_code::ok;
+};
+
+daemon_runtime::daemon_runtime(net::io_context& ioc, std::shared_ptr<const config::config> cfg, state::store& store,
+                               runtime_options options)
+    : impl_(std::make_unique<impl>(ioc, std::move(cfg), store, options)) {}
+
+daemon_runtime::~daemon_runtime() = default;
+
+int daemon_runtime::run(bool once) { return impl_->run(once); }
+
+}  // namespace ewstrigd::cli

@@ -1,0 +1,80 @@
+"""Faults injected by ews-sim (POST /admin/faults): the daemon keeps running and
+every mail delivered before and after a fault fires exactly once."""
+import unittest
+
+from e2e_harness import MAILBOX, MAILBOX_ID, E2ETestCase, record_action, settle, wait_until
+
+
+class FaultTestCase(E2ETestCase):
+    """Starts the daemon and fires two mails before each test injects its fault."""
+
+    def setUp(self):
+        super().setUp()
+        self.configure([{"name": "record-all", "mailbox": MAILBOX_ID, "when": {"subject": "*"},
+                         "actions": [record_action(self.records)]}])
+        self.daemon_proc = self.daemon().start(self.sim)
+        self.before = ["before the fault 1", "before the fault 2"]
+        for subject in self.before:
+            self.sim.deliver(subject)
+        self.wait_for_subjects(self.before)
+
+    def deliver_after_fault_and_check(self, timeout=30):
+        after = ["after the fault 1", "after the fault 2", "after the fault 3"]
+        for subject in after:
+            self.sim.deliver(subject)
+        self.wait_for_subjects(after, timeout=timeout)
+        settle()
+        self.assertTrue(self.daemon_proc.alive(), "the daemon must survive the fault")
+        self.assert_exactly_once(self.before + after)
+
+    def wait_faults_consumed(self, injected_before, count):
+        wait_until(lambda: self.sim.stats()["faults_injected"] >= injected_before + count, 15,
+                   f"the daemon to run into {count} injected fault(s)")
+
+
+class FaultsTest(FaultTestCase):
+    def test_drop_streams(self):
+        opened = self.sim.stats()["streams_opened"]
+        self.assertGreaterEqual(self.sim.fault("drop-streams", mailbox=MAILBOX)["applied_now"], 1)
+        # Delivered while the stream is down: the new subscription's first ring must find them.
+        self.deliver_after_fault_and_check()
+        self.assertGreater(self.sim.stats()["streams_opened"], opened, "the daemon opened a new stream")
+
+    def test_server_busy_with_backoff(self):
+        injected = self.sim.stats()["faults_injected"]
+        self.sim.fault("server-busy", mailbox=MAILBOX, count=2, backoff_ms=1500)
+        self.deliver_after_fault_and_check()
+        self.wait_faults_consumed(injected, 2)
+
+    def test_http_status_500(self):
+        injected = self.sim.stats()["faults_injected"]
+        self.sim.fault("http-status", mailbox=MAILBOX, count=2, status=500)
+        self.deliver_after_fault_and_check()
+        self.wait_faults_consumed(injected, 2)
+
+    def test_invalidate_sync_states(self):
+        self.sim.fault("invalidate-sync-states", mailbox=MAILBOX)
+        # The full resync sees the earlier mails again; they must not fire twice.
+        self.deliver_after_fault_and_check()
+        self.daemon_proc.wait_log(r"sync state rejected", 5, "the daemon to notice the rejected sync state")
+
+    def test_expire_subscriptions(self):
+        opened = self.sim.stats()["streams_opened"]
+        self.assertGreaterEqual(self.sim.fault("expire-subscriptions", mailbox=MAILBOX)["applied_now"], 1)
+        self.deliver_after_fault_and_check()
+        self.assertGreater(self.sim.stats()["streams_opened"], opened, "the daemon subscribed anew")
+
+
+class Http503Test(FaultTestCase):
+    """A separate ctest entry: an HTTP 503 without Retry-After makes the daemon
+    wait 60 s before it retries (docs/ews-source.md), so this test is slow."""
+
+    def test_http_status_503(self):
+        injected = self.sim.stats()["faults_injected"]
+        self.sim.fault("http-status", mailbox=MAILBOX, count=1, status=503)
+        self.deliver_after_fault_and_check(timeout=75)
+        self.wait_faults_consumed(injected, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
