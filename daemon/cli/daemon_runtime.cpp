@@ -19,7 +19,9 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <chrono>
 #include <map>
+#include <set>
 #include <vector>
 
 namespace ewstrigd::cli {
@@ -54,7 +56,8 @@ struct daemon_runtime::impl {
         if (once) {
             start_once();
         } else {
-            for (auto& [id, rt] : mailboxes_) rt.watcher->start();
+            for (const auto& [id, rt] : mailboxes_) unstarted_.insert(id);
+            start_paced();
             listen_signals();
             try {
                 reporting_.start();
@@ -67,6 +70,30 @@ struct daemon_runtime::impl {
         }
         ioc_.run();
         return exit_code_;
+    }
+
+    // Start-up is paced: thousands of mailboxes subscribing and catching up in
+    // the same instant would open thousands of sockets at once and meet
+    // Exchange's throttling all together. 25 every 50 ms = 500 per second.
+    static constexpr std::size_t startup_batch = 25;
+    static constexpr std::chrono::milliseconds startup_interval{50};
+
+    void start_paced() {
+        for (std::size_t n = 0; n < startup_batch && !unstarted_.empty();) {
+            const auto id = unstarted_.extract(unstarted_.begin()).value();
+            if (auto it = mailboxes_.find(id); it != mailboxes_.end()) {
+                it->second.watcher->start();
+                ++n;
+            }
+        }
+        if (unstarted_.empty()) {
+            if (mailboxes_.size() > startup_batch) spdlog::info("all {} mailboxes started", mailboxes_.size());
+            return;
+        }
+        pacing_timer_.expires_after(startup_interval);
+        pacing_timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec && !stopping_) start_paced();
+        });
     }
 
     actions::executor_options make_executor_options() {
@@ -168,6 +195,7 @@ struct daemon_runtime::impl {
     // from the configuration of that moment, if it is still in it. The old
     // and new watcher never run side by side (they share state rows).
     void retire(const std::string& id) {
+        unstarted_.erase(id);  // not started yet: the restart below starts it
         auto node = mailboxes_.extract(id);
         spdlog::info("mailbox={} stopping for the new configuration", id);
         auto& watcher = *node.mapped().watcher;
@@ -230,6 +258,8 @@ struct daemon_runtime::impl {
         if (options_.service != nullptr && options_.service->stopping) options_.service->stopping();
         signals_.cancel();
         drain_timer_.cancel();
+        pacing_timer_.cancel();
+        unstarted_.clear();
         auto left = std::make_shared<std::size_t>(mailboxes_.size() + 1);
         auto one_done = [this, left] {
             if (--*left == 0) spdlog::info("stopped");
@@ -251,9 +281,11 @@ struct daemon_runtime::impl {
     std::map<std::string, mailbox_runtime> mailboxes_;
     std::map<std::string, mailbox_runtime> retiring_;  // reload: stopping, to start again or go
     std::vector<mailbox_runtime> graveyard_;           // stopped, kept while actions may use them
+    std::set<std::string> unstarted_;                  // waiting for their turn at start-up
     daemon_reporting reporting_;  // after mailboxes_: destroyed first, it reads them
     net::signal_set signals_{ioc_, SIGINT, SIGTERM, SIGHUP};
     net::steady_timer drain_timer_{ioc_};
+    net::steady_timer pacing_timer_{ioc_};
     std::size_t pending_ = 0;
     bool stopping_ = false;
     int exit_code_ = exit_code::ok;

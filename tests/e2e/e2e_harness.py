@@ -97,6 +97,15 @@ class EwsSim:
         assert status == 201, f"delivering {subject!r}: {status} {reply}"
         return reply["item_id"]
 
+    def deliver_raw(self, message_bytes, folder="inbox"):
+        """Delivers an RFC 5322 message as it is (message/rfc822), bytes and all."""
+        req = urllib.request.Request(
+            f"{self.base}/admin/mailboxes/{MAILBOX}/folders/{urllib.parse.quote(folder)}/messages",
+            data=message_bytes, method="POST", headers={"Content-Type": "message/rfc822"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            assert resp.status == 201, f"delivering a raw message: {resp.status}"
+            return json.loads(resp.read())["item_id"]
+
     def messages(self, folder):
         """The messages in `folder` ([] while the folder does not exist)."""
         status, reply = self.request("GET", f"/admin/mailboxes/{MAILBOX}/folders/{urllib.parse.quote(folder)}/messages")
@@ -262,7 +271,7 @@ class E2ETestCase(unittest.TestCase):
         if self._failed():
             for d in self.daemons:
                 sys.stderr.write(f"\n==== {d.log_path}\n{d.log()[-20000:]}")
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not os.environ.get("E2E_KEEP"): shutil.rmtree(self.dir, ignore_errors=True)
 
     def _failed(self):
         result = getattr(self._outcome, "result", None)  # errors are reported as they happen (Python 3.11+)

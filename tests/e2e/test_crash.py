@@ -1,14 +1,21 @@
-"""SIGKILL in the middle of a burst: after a restart every action ran at least
-once, a repeated run carries the same event id, and `save` (overwrite false)
-still leaves exactly one file per mail (docs/daemon.md, Guarantees)."""
+"""SIGKILL in the middle of a burst, and a storm of SIGKILLs while mail keeps
+arriving: after the restarts every action ran at least once, a repeated run
+carries the same event id, nothing stays pending, and `save` (overwrite
+false) still leaves exactly one file per mail (docs/daemon.md, Guarantees)."""
 import collections
 import os
+import random
 import sys
+import threading
+import time
 import unittest
 
 from e2e_harness import MAILBOX_ID, E2ETestCase, read_records, record_action, settle, wait_until
 
 BURST = 50
+# The storm's size; CI keeps it small, e.g. E2E_STORM_MAILS=2000 E2E_STORM_KILLS=40 locally.
+STORM_MAILS = int(os.environ.get("E2E_STORM_MAILS", "120"))
+STORM_KILLS = int(os.environ.get("E2E_STORM_KILLS", "6"))
 
 
 class CrashTest(E2ETestCase):
@@ -48,6 +55,32 @@ class CrashTest(E2ETestCase):
         repeats = len(read_records(self.records)) - BURST
         sys.stderr.write(f"\n[e2e] SIGKILL after {done_before_kill}/{BURST} runs: {repeats} run(s) repeated "
                          f"after the restart\n")
+
+    def test_sigkill_storm_while_mail_keeps_arriving(self):
+        self.configure([{"name": "storm", "mailbox": MAILBOX_ID, "when": {"subject": {"contains": "storm"}},
+                         "actions": [record_action(self.records, sleep_seconds=0.05)]}])
+        daemon = self.daemon().start(self.sim)
+        subjects = [f"storm {i:05d}" for i in range(STORM_MAILS)]
+        delivering = threading.Thread(target=lambda: [self.sim.deliver(s) or time.sleep(0.02) for s in subjects])
+        delivering.start()
+        rng = random.Random(STORM_MAILS * 1000 + STORM_KILLS)  # repeatable moments
+        for _ in range(STORM_KILLS):
+            time.sleep(rng.uniform(0.2, 1.2))
+            daemon.kill()
+            daemon.start(self.sim)
+        delivering.join()
+        self.wait_for_subjects(subjects, timeout=120)
+        wait_until(lambda: daemon.metric("ewstrigd_outbox_depth") == 0, 30, "an empty outbox")
+        settle()
+
+        event_ids = collections.defaultdict(set)
+        for event_id, subject in read_records(self.records):
+            event_ids[subject].add(event_id)
+        self.assertEqual(set(event_ids), set(subjects), "every mail's action ran at least once")
+        self.assertEqual({s: ids for s, ids in event_ids.items() if len(ids) != 1}, {},
+                         "a repeated run must carry the same event id")
+        repeats = len(read_records(self.records)) - STORM_MAILS
+        sys.stderr.write(f"\n[e2e] {STORM_KILLS} SIGKILLs during {STORM_MAILS} mails: {repeats} run(s) repeated\n")
 
 
 def eml_files(directory):
