@@ -78,7 +78,9 @@ struct open_stream {
 struct server::impl final : stream_control {
     impl(net::io_context& ioc, options o)
         : ioc_(ioc), opts_(std::move(o)), acceptor_(ioc), admin_(store_, faults_, stats_, *this),
-          budget_(opts_.throttle) {}
+          budget_(opts_.throttle) {
+        store_.set_subscription_limit(opts_.throttle.max_subscriptions);
+    }
 
     // stream_control
     void events_queued() override {

@@ -34,7 +34,8 @@ const char* const usage =
     "usage: ews-sim [--listen HOST:PORT] [--user NAME:PASSWORD]...\n"
     "               [--insecure-any-token | --jwks-url URL --issuer ISS --audience AUD]\n"
     "               [--mailboxes N] [--keepalive-ms MS] [--minute-ms MS] [--tls-cert PEM --tls-key PEM]\n"
-    "               [--max-streams-per-mailbox N] [--request-budget N [--budget-window-ms MS]]\n"
+    "               [--max-streams-per-mailbox N] [--max-subscriptions-per-mailbox N]\n"
+    "               [--request-budget N [--budget-window-ms MS]]\n"
     "Serves EWS on http://HOST:PORT/EWS/Exchange.asmx (https with --tls-cert/--tls-key) and the admin API\n"
     "under /admin/. PORT 0 picks a free port; 'listening on http(s)://HOST:PORT' is printed once ready.\n";
 
@@ -81,6 +82,8 @@ options parse_options(const std::vector<std::string>& args) {
             o.tls_key = value();
         } else if (a == "--max-streams-per-mailbox") {
             o.throttle.max_streams = static_cast<unsigned>(to_number(value(), a));
+        } else if (a == "--max-subscriptions-per-mailbox") {
+            o.throttle.max_subscriptions = static_cast<unsigned>(to_number(value(), a));
         } else if (a == "--request-budget") {
             o.throttle.request_budget = static_cast<unsigned>(to_number(value(), a));
         } else if (a == "--budget-window-ms") {

@@ -13,6 +13,7 @@ namespace ewstrigd::sim {
 // Throttling (throttle.hpp); all off by default.
 struct throttle_options {
     unsigned max_streams = 0;     // open GetStreamingEvents connections per mailbox; 0 = unlimited
+    unsigned max_subscriptions = 0;  // live subscriptions per mailbox (EWSMaxSubscriptions); 0 = unlimited
     unsigned request_budget = 0;  // EWS requests per mailbox per window; 0 = unlimited
     std::chrono::milliseconds window{60000};
 };

@@ -269,6 +269,15 @@ store_result<const stored_item*> store::move(mailbox& mb, std::string_view item_
 }
 
 store_result<subscription*> store::subscribe(mailbox& mb, subscribe_request req, time_point now) {
+    if (subscription_limit_ != 0) {
+        const auto live = std::count_if(subscriptions_.begin(), subscriptions_.end(),
+                                        [&](const auto& entry) { return entry.second.mailbox == mb.address; });
+        if (static_cast<std::size_t>(live) >= subscription_limit_) {
+            // The code and the parameter named by Microsoft's "Handling notification-related errors in EWS".
+            return store_error{"ErrorExceededSubscriptionCount",
+                               "You have exceeded the maximum number of subscriptions (EWSMaxSubscriptions)."};
+        }
+    }
     subscription s;
     s.id = mint("sub", mb.address);
     s.mailbox = mb.address;

@@ -177,7 +177,13 @@ public:
     store_result<const stored_item*> move(mailbox& mb, std::string_view item_id, std::string_view to_folder_id,
                                           time_point now);
 
+    // Errors: ErrorInvalidWatermark; ErrorExceededSubscriptionCount when the
+    // mailbox already has the most subscriptions set_subscription_limit allows.
     store_result<subscription*> subscribe(mailbox& mb, subscribe_request req, time_point now);
+    // Exchange's EWSMaxSubscriptions throttling: at most `max` live
+    // subscriptions per mailbox; 0 (the default) = unlimited. Unlike Exchange,
+    // streaming subscriptions here never expire by themselves.
+    void set_subscription_limit(unsigned max) { subscription_limit_ = max; }
     // nullptr when unknown or (pull) idle past its timeout, which removes it.
     subscription* find_subscription(std::string_view id, time_point now);
     bool unsubscribe(std::string_view id);
@@ -203,6 +209,7 @@ private:
     std::map<std::string, mailbox, std::less<>> mailboxes_;
     std::map<std::string, subscription, std::less<>> subscriptions_;
     std::uint64_t next_id_ = 1;
+    unsigned subscription_limit_ = 0;
 };
 
 }  // namespace ewstrigd::sim

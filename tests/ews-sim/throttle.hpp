@@ -3,6 +3,9 @@
 // - a per-mailbox cap on open GetStreamingEvents connections, Exchange's
 //   HangingConnectionLimit (10 Online, 3 on-premises 2013), answered with
 //   ErrorExceededConnectionCount as Exchange does (ews-protocol.md §3.2/§3.3);
+// - a per-mailbox cap on live subscriptions (EWSMaxSubscriptions), kept by
+//   the store (store::set_subscription_limit), answered with
+//   ErrorExceededSubscriptionCount;
 // - a per-mailbox budget of EWS requests per fixed window, answered with an
 //   ErrorServerBusy SOAP fault whose BackOffMilliseconds is the time left in
 //   the window (Exchange's own back-off hints are minutes; §3.1).

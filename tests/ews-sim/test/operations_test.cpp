@@ -193,6 +193,22 @@ TEST(operations, pull_subscription_get_events_and_unsubscribe) {
     EXPECT_EQ(parse_response(reply_body(run(st, unsub))).messages().at(0).code, "ErrorSubscriptionNotFound");
 }
 
+TEST(operations, subscriptions_beyond_the_mailbox_limit_get_exceeded_subscription_count) {
+    store st;
+    st.set_subscription_limit(2);
+    const auto subscribe = soap_request("<m:Subscribe><m:StreamingSubscriptionRequest><t:FolderIds>" + inbox +
+                                        "</t:FolderIds><t:EventTypes><t:EventType>NewMailEvent</t:EventType>"
+                                        "</t:EventTypes></m:StreamingSubscriptionRequest></m:Subscribe>");
+    const auto first = ok(ews::parse_subscribe(parse_response(reply_body(run(st, subscribe)))));
+    ok(ews::parse_subscribe(parse_response(reply_body(run(st, subscribe)))));
+    const auto third = parse_response(reply_body(run(st, subscribe)));
+    EXPECT_EQ(third.messages().at(0).code, "ErrorExceededSubscriptionCount");
+    // Unsubscribing frees a place.
+    run(st, soap_request("<m:Unsubscribe><m:SubscriptionId>" + first.at(0).subscription_id +
+                         "</m:SubscriptionId></m:Unsubscribe>"));
+    EXPECT_EQ(parse_response(reply_body(run(st, subscribe))).messages().at(0).code, "NoError");
+}
+
 TEST(operations, unknown_operations_and_junk_get_soap_faults) {
     store st;
     const auto unknown = parse_response(reply_body(run(st, soap_request("<m:ResolveNames/>")), 500));

@@ -95,10 +95,12 @@ TEST(throttle, a_stream_carries_at_most_200_subscriptions) {
 
 TEST(options, tls_and_throttling_flags) {
     const auto o = parse_options({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--max-streams-per-mailbox", "3",
-                                  "--request-budget", "20", "--budget-window-ms", "500"});
+                                  "--max-subscriptions-per-mailbox", "20", "--request-budget", "20",
+                                  "--budget-window-ms", "500"});
     EXPECT_EQ(o.tls_cert, "c.pem");
     EXPECT_EQ(o.tls_key, "k.pem");
     EXPECT_EQ(o.throttle.max_streams, 3u);
+    EXPECT_EQ(o.throttle.max_subscriptions, 20u);
     EXPECT_EQ(o.throttle.request_budget, 20u);
     EXPECT_EQ(o.throttle.window, 500ms);
     EXPECT_THROW(parse_options({"--tls-cert", "c.pem"}), std::invalid_argument);
