@@ -2,7 +2,7 @@
 """Scale benchmark (issue 8): N mailboxes on one ews-sim, M new mails, side by side per contender.
 
 usage: /usr/bin/python3 scale_bench.py --sim PATH/ews-sim [--mailboxes 1,100,1000] [--messages M] [--rate R]
-       [--runs R] [--contenders exchangelib,ews-js,ewstrigd,ewstrigd-log] [--ewstrigd PATH]
+       [--runs R] [--contenders exchangelib,ews-js,ewstrigd,ewstrigd-log,ewstrigd-grouped] [--ewstrigd PATH]
        [--ewstrigd-mailboxes-per-stream K] [--nofile LIMIT] [--connect-timeout S] [--smoke]
 
 Per (N, run, contender): a fresh ews-sim with `--mailboxes N` (user0..user{N-1}@example.com, one Basic service
@@ -17,7 +17,9 @@ RSS per mailbox = (idle RSS at N - idle RSS of a 1-mailbox baseline run) / (N - 
 Prints one Markdown table of medians over the runs (plus ratios peer/ewstrigd when ewstrigd ran).
 Two ewstrigd workloads: `ewstrigd` fires a `run` action per mail (a process spawn, which dominates its CPU),
 `ewstrigd-log` a `log` action (one JSON line on stderr, timestamped by the daemon), closer to what the peers
-do (print the subject).
+do (print the subject). `ewstrigd-grouped` is ewstrigd-log with app-only (impersonation) mailboxes: tokens from
+token_endpoint.py, ews-sim with --insecure-any-token and 4 backend servers, subscriptions grouped 200 per
+GetStreamingEvents connection per backend (source/stream_hub.hpp); not in the default --contenders.
 --smoke: exit 1 unless every contender reported M of M messages in every run (no timing assertions).
 stdlib only; run with Debian's /usr/bin/python3 (the exchangelib peer needs python3-exchangelib).
 """
@@ -96,9 +98,17 @@ def cpu_s(pid):
 # ---- simulator ------------------------------------------------------------------------------------------------
 
 class Sim:
-    def __init__(self, path, n, user_per_mailbox=False):
+    def __init__(self, path, n, user_per_mailbox=False, grouped=False):
         users = [mailbox(i) for i in range(n)] if user_per_mailbox else []
         cmd = [path, "--listen", "127.0.0.1:0", "--mailboxes", str(n)]
+        self.authority_proc = None
+        self.authority = None
+        if grouped:
+            cmd += ["--insecure-any-token", "--backends", str(GROUPED_BACKENDS)]
+            self.authority_proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "token_endpoint.py")],
+                                                   stdout=subprocess.PIPE, text=True)
+            line = read_line_with_timeout(self.authority_proc.stdout, 20) or ""
+            self.authority = line.strip().split("listening on ")[-1]
         for u in [SVC_USER] + users:
             cmd += ["--user", f"{u}:{SVC_PASSWORD}"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -134,6 +144,8 @@ class Sim:
 
     def stop(self):
         stop_process(self.proc)
+        if self.authority_proc:
+            stop_process(self.authority_proc)
 
 
 def read_line_with_timeout(stream, seconds):
@@ -165,12 +177,17 @@ def peer_command(kind, sim, boxes_file, args):
         return [shutil.which("node") or "node", os.path.join(HERE, "peer_ews_js.mjs"), sim.url, SVC_USER,
                 SVC_PASSWORD, "@" + boxes_file]
     if kind in EWSTRIGD_KINDS:
-        action = "log" if kind == "ewstrigd-log" else "run"
-        return [args.ewstrigd, "run", "-c", write_ewstrigd_config(sim, boxes_file, boxes_file + ".events", action)]
+        action = "run" if kind == "ewstrigd" else "log"
+        authority = sim.authority if kind == "ewstrigd-grouped" else None
+        return [args.ewstrigd, "run", "-c",
+                write_ewstrigd_config(sim, boxes_file, boxes_file + ".events", action, authority)]
     raise ValueError(kind)
 
 
-EWSTRIGD_KINDS = ("ewstrigd", "ewstrigd-log")
+EWSTRIGD_KINDS = ("ewstrigd", "ewstrigd-log", "ewstrigd-grouped")
+# ewstrigd-grouped: app-only (impersonation) mailboxes, whose streaming subscriptions share one GetStreamingEvents
+# connection per 200 on each backend server (the sim runs with --backends GROUPED_BACKENDS).
+GROUPED_BACKENDS = 4
 
 
 def ewstrigd_runnable(path):
@@ -186,7 +203,7 @@ def ewstrigd_runnable(path):
     return True, ""
 
 
-def write_ewstrigd_config(sim, boxes_file, events_file, action):
+def write_ewstrigd_config(sim, boxes_file, events_file, action, authority=None):
     # Basic auth takes no impersonation in ewstrigd's config, so each mailbox logs in as itself (the sim was
     # started with one --user per mailbox). The `run` action appends the peers' line, so latency ends at action
     # start plus a spawn; the `log` action writes a warn line (the level the daemon logs at here, to keep its
@@ -199,9 +216,11 @@ def write_ewstrigd_config(sim, boxes_file, events_file, action):
     with open(path, "w") as f:
         f.write(f"state_dir: {state}\nlog: {{ level: warn, format: json }}\nmailboxes:\n")
         for i, b in enumerate(boxes):
+            auth = (f"{{ kind: oauth-app, tenant_id: bench, client_id: bench-app, client_secret: bench-secret,"
+                    f" authority: '{authority}' }}" if authority else
+                    f"{{ kind: basic, username: {b}, password: {SVC_PASSWORD} }}")
             f.write(f"  - {{ id: m{i}, address: {b}, ews_url: {sim.url},"
-                    f" watch: {{ mode: streaming, on_start: new-only }},"
-                    f" auth: {{ kind: basic, username: {b}, password: {SVC_PASSWORD} }} }}\n")
+                    f" watch: {{ mode: streaming, on_start: new-only }}, auth: {auth} }}\n")
         f.write("triggers:\n")
         for i in range(len(boxes)):
             f.write(f"  - name: t{i}\n    mailbox: m{i}\n    when: {{ subject: {{ contains: bench }} }}\n"
@@ -330,14 +349,14 @@ def run_once(kind, n, m, args, tag, workdir):
            "rss_peak_kb": None, "cpu_s": None, "sim_cpu_s": None, "received": 0, "lat_ms": [], "errors": 0,
            "stopped": "", "load": os.getloadavg()[0]}
     daemon = kind in EWSTRIGD_KINDS
-    sim = Sim(args.sim, n, user_per_mailbox=daemon)
+    sim = Sim(args.sim, n, user_per_mailbox=daemon and kind != "ewstrigd-grouped", grouped=kind == "ewstrigd-grouped")
     boxes_file = os.path.join(workdir, f"{tag}-boxes.txt")
     with open(boxes_file, "w") as f:
         f.write("".join(mailbox(i) + "\n" for i in range(n)))
     t0 = time.monotonic()
     # ewstrigd prints no "ready": wait for one open stream per --ewstrigd-mailboxes-per-stream mailboxes
     # (1 today: it opens one streaming connection per mailbox).
-    per = args.ewstrigd_mailboxes_per_stream
+    per = args.ewstrigd_mailboxes_per_stream if kind != "ewstrigd-grouped" else n
     c = Contender(peer_command(kind, sim, boxes_file, args), os.path.join(workdir, f"{tag}.log"),
                   events_file=boxes_file + ".events" if kind == "ewstrigd" else None,
                   ready=(n + per - 1) // per if daemon else None, json_stderr=daemon)

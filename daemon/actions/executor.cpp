@@ -2,6 +2,7 @@
 
 #include "actions/environment.hpp"
 #include "actions/execution.hpp"
+#include "actions/rate_limiter.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
@@ -51,7 +52,8 @@ outcome from_source(const source::outcome& o, const std::string& what, bool time
     }
 }
 
-executor::executor(net::any_io_executor ex, executor_options options) : ex_(ex), options_(std::move(options)) {
+executor::executor(net::any_io_executor ex, executor_options options)
+    : ex_(ex), options_(std::move(options)), mail_rate_(std::make_shared<rate_limiter>()) {
     if (!options_.log) {
         options_.log = spdlog::get("actions");
         if (!options_.log) {
@@ -86,6 +88,9 @@ void executor::execute_impl(config::action_config action, job j, net::any_comple
         case action_kind::mark_read: return do_mark_read(e);
         case action_kind::move_to: return do_move(e);
         case action_kind::log: return do_log(e);
+        case action_kind::reply:
+        case action_kind::forward:
+        case action_kind::send: return do_mail_out(e);
     }
 }
 

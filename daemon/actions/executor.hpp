@@ -36,11 +36,15 @@ class logger;
 
 namespace ewstrigd::actions {
 
+class rate_limiter;
+
 struct executor_options {
     http::client* http = nullptr;  // for webhooks; must outlive the executor
     // The mail source of a mailbox id (mark_read, move_to, MIME for save and
     // run); null when the mailbox has none right now (the attempt retries).
     std::function<source::mail_source*(const std::string& mailbox)> source_for;
+    // The SMTP address of a mailbox id (reply_all leaves it out); may be null.
+    std::function<std::string(const std::string& mailbox)> address_of;
     std::filesystem::path temp_dir;        // for {{message_file}}; empty: the system temp directory
     std::vector<std::string> environment;  // what run children inherit (filtered); empty: this process's
     std::shared_ptr<spdlog::logger> log;   // null: the logger "actions" (created on the default sink if absent)
@@ -80,9 +84,12 @@ private:
     void do_mark_read(const std::shared_ptr<execution>& e);
     void do_move(const std::shared_ptr<execution>& e);
     void do_log(const std::shared_ptr<execution>& e);
+    // reply, reply_all, forward, send (mail_out.cpp)
+    void do_mail_out(const std::shared_ptr<execution>& e);
 
     boost::asio::any_io_executor ex_;
     executor_options options_;
+    std::shared_ptr<rate_limiter> mail_rate_;  // mail-out actions, per (trigger, sender)
 };
 
 }  // namespace ewstrigd::actions

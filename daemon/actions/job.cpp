@@ -23,6 +23,9 @@ std::string_view to_string(action_kind k) noexcept {
         case action_kind::mark_read: return "mark_read";
         case action_kind::move_to: return "move_to";
         case action_kind::log: return "log";
+        case action_kind::reply: return "reply";
+        case action_kind::forward: return "forward";
+        case action_kind::send: return "send";
     }
     return "log";
 }

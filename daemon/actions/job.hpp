@@ -38,8 +38,8 @@ struct outcome {
 };
 std::string_view to_string(outcome::kind k) noexcept;  // "done", "retry", "dead"
 
-enum class action_kind { run, webhook, save, mark_read, move_to, log };
-inline constexpr std::size_t action_kind_count = 6;
+enum class action_kind { run, webhook, save, mark_read, move_to, log, reply, forward, send };  // reply: reply_all too
+inline constexpr std::size_t action_kind_count = 9;
 action_kind kind_of(const config::action_config& a) noexcept;
 std::string_view to_string(action_kind k) noexcept;  // the config key: "run", "webhook", ...
 

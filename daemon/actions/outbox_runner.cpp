@@ -4,6 +4,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace ewstrigd::actions {
 
 namespace net = boost::asio;
@@ -95,12 +97,10 @@ void outbox_runner::arm_timer(state::clock::time_point now) {
             }
         }
     }
-    if (!next) {
-        timer_.cancel();
-        return;
-    }
-    auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now);  // never wake just before it
+    auto wait = next ? std::chrono::ceil<std::chrono::milliseconds>(*next - now)  // never wake just before it
+                     : options_.recheck;
     if (wait < min_wait) wait = std::max(wait, std::chrono::milliseconds(0)) + min_wait;
+    wait = std::min(wait, std::max(options_.recheck, min_wait));
     timer_.expires_after(wait);
     timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
         if (!ec && !alive.expired()) pump();
@@ -140,6 +140,9 @@ void outbox_runner::begin(const state::outbox_row& row) {
     auto& slot = a->cancel;
     const std::int64_t id = row.id;
     running_.emplace(id, std::move(a));
+    if (row.attempts == 0 && options_.on_first_attempt) {
+        options_.on_first_attempt(std::max(options_.now() - row.created, state::clock::duration::zero()));
+    }
     exec_.async_execute(*action, j,
                         net::bind_cancellation_slot(slot.slot(), [this, id, alive = std::weak_ptr<bool>(alive_)](
                                                                      outcome o) {

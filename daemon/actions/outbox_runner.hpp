@@ -12,8 +12,10 @@
 //   before a move_to gives it a new id). The runner knows this of rows it
 //   ran itself; after a restart, rows whose predecessor waits for a retry
 //   are not held back (the store has no query for it yet).
-// - Wakes for the next due row with one steady_timer (no polling); wake()
-//   after commit_sync pulls at once.
+// - Wakes for the next due row with one steady_timer; wake() after
+//   commit_sync pulls at once. Another process can also make rows due
+//   (`ewstrigd outbox retry` puts dead letters back), so the timer never
+//   sleeps longer than options.recheck: one indexed query every 2 s at idle.
 // - async_stop(grace): takes no new rows; completes when the running
 //   attempts finished, or, once `grace` passed, after cancelling them (run
 //   children are killed): their rows are not recorded and stay pending, so
@@ -47,7 +49,12 @@ namespace ewstrigd::actions {
 struct runner_options {
     std::size_t concurrency = 4;
     retry_settings retry;
+    std::chrono::milliseconds recheck{2000};  // longest sleep: rows requeued by `outbox retry` run this soon
     std::function<state::clock::time_point()> now = [] { return state::clock::now(); };
+    // Called as the first attempt of a row starts, with the time since the row
+    // was enqueued (the watcher committed it right after learning of the item);
+    // never negative. For the event-to-action latency metric; may be empty.
+    std::function<void(state::clock::duration)> on_first_attempt;
 };
 
 // For /metrics: attempts by action kind and outcome, plus rows that could

@@ -291,6 +291,7 @@ void oauth_provider::state::complete(attempt_result r) {
     in_flight_ = false;
     if (!r) {
         ++stats_.failures;
+        if (options_.totals != nullptr) ++options_.totals->failed;
         stats_.last_failure = r.error();
         if (r.error().kind == failure_kind::interaction_required) {
             sticky_ = r.error();
@@ -306,6 +307,7 @@ void oauth_provider::state::complete(attempt_result r) {
     backoff_.reset();
     not_before_ = {};
     ++stats_.refreshed;
+    if (options_.totals != nullptr) ++options_.totals->succeeded;
     auto& g = *r;
     if (delegated()) {
         // Persist the rotated refresh token before anything uses the new

@@ -38,13 +38,22 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
 namespace ewstrigd::auth {
 
+// Token requests of many providers added up (the daemon's /metrics reads
+// them; plain counters, so auth/ knows nothing of how they are exported).
+struct refresh_counts {
+    std::uint64_t succeeded = 0;  // a token was granted
+    std::uint64_t failed = 0;     // the attempt failed: no answer, an error answer, no usable endpoints
+};
+
 struct provider_options {
     refresh_policy policy;
+    refresh_counts* totals = nullptr;  // also counted here when set; must outlive the provider
     std::chrono::milliseconds backoff_initial{std::chrono::seconds{1}};
     std::chrono::milliseconds backoff_cap{std::chrono::minutes{5}};
 };

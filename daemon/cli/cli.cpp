@@ -91,6 +91,19 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     add_config_option(*service_cmd, service.config_file);
     service_cmd->add_option("--name", service.name, "Service name (default ewstrigd)");
 
+    outbox_args outbox;
+    auto* outbox_cmd = app.add_subcommand("outbox", "Show the action outbox, or retry its dead letters");
+    outbox_cmd->require_subcommand(1);
+    auto* outbox_list = outbox_cmd->add_subcommand("list", "List pending and dead actions (never their payload)");
+    add_config_option(*outbox_list, outbox.config_file);
+    outbox_list->add_flag("--dead", outbox.dead, "Only the dead letters");
+    outbox_list->add_flag("--json", outbox.json, "Print one JSON document");
+    auto* outbox_retry = outbox_cmd->add_subcommand(
+        "retry", "Put dead letters back to pending with fresh attempts (the daemon may be running or not)");
+    add_config_option(*outbox_retry, outbox.config_file);
+    auto* retry_ids = outbox_retry->add_option("ID", outbox.ids, "Ids from `ewstrigd outbox list --dead`");
+    outbox_retry->add_flag("--all-dead", outbox.all_dead, "Every dead letter")->excludes(retry_ids);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -120,6 +133,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (connect_cmd->parsed()) return connect_command(connect, out, err);
     if (status_cmd->parsed()) return status_command(status, out, err);
     if (service_cmd->parsed()) return service_command(service, out, err);
+    if (outbox_cmd->parsed()) {
+        outbox.action = outbox_list->parsed() ? "list" : "retry";
+        return outbox_command(outbox, out, err);
+    }
     return test_command(test, out, err);
 }
 

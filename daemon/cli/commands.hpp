@@ -2,10 +2,12 @@
 // The subcommands. Each returns the process exit code (see exit_codes.hpp)
 // and writes results to `out`, errors to `err`, one per line.
 
+#include <cstdint>
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ewstrigd::service::platform {
 struct service_context;
@@ -88,6 +90,19 @@ struct service_args {
 // The Windows service (docs/operations.md). Elsewhere: prints that systemd
 // units are used (systemd/ewstrigd.service) and returns usage (2).
 int service_command(const service_args& args, std::ostream& out, std::ostream& err);
+
+struct outbox_args {
+    std::string action;  // list | retry
+    std::filesystem::path config_file;
+    bool dead = false;  // list: dead letters only
+    bool json = false;  // list: one JSON document
+    std::vector<std::int64_t> ids;  // retry: these dead letters
+    bool all_dead = false;          // retry: every dead letter
+};
+// Lists pending and dead outbox rows, or puts dead ones back to pending
+// (docs/state.md, "Outbox"); beside a running daemon or without one. 1 when
+// the config or the state database cannot be read, 2 when an ID is no dead letter.
+int outbox_command(const outbox_args& args, std::ostream& out, std::ostream& err);
 
 // Parses argv, runs the subcommand; --help/--version print and return 0.
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -23,6 +23,8 @@ std::string_view outcome_label(actions::outcome::kind k) {
     return "unknown";
 }
 
+void advance(metrics::counter& c, std::uint64_t total) { service::advance_to(c, static_cast<double>(total)); }
+
 }  // namespace
 
 std::optional<net::ip::tcp::endpoint> health_endpoint_for(const std::string& listen, util::shard shard) {
@@ -37,6 +39,21 @@ std::optional<net::ip::tcp::endpoint> health_endpoint_for(const std::string& lis
         ep->port(static_cast<unsigned short>(port));
     }
     return *ep;
+}
+
+void feed_metrics(const watch::watch_totals& t, service::daemon_metrics& m) {
+    advance(m.notifications.get(), t.notifications);
+    for (const auto& [step, n] : t.syncs) advance(m.syncs.with({ews::to_string(step)}), n);
+    advance(m.items_seen.get(), t.items_seen);
+    for (const auto& [trigger, n] : t.items_matched) advance(m.items_matched.with({trigger}), n);
+    advance(m.actions_enqueued.get(), t.actions_enqueued);
+    for (const auto& [code, n] : t.ews_errors) advance(m.ews_errors.with({code}), n);
+    service::advance_to(m.backoff_seconds.get(), std::chrono::duration<double>(t.backoff).count());
+}
+
+void feed_metrics(const auth::refresh_counts& t, service::daemon_metrics& m) {
+    advance(m.token_refreshes.with({"success"}), t.succeeded);
+    advance(m.token_refreshes.with({"failure"}), t.failed);
 }
 
 service::mailbox_health health_row(const watch::mailbox_status& s, std::uint64_t outbox_pending) {
@@ -84,6 +101,10 @@ void daemon_reporting::stopping() {
     if (health_) health_->stop();
 }
 
+void daemon_reporting::action_started(state::clock::duration since_enqueued) {
+    metrics_.event_to_action.get().observe(std::chrono::duration<double>(since_enqueued).count());
+}
+
 std::optional<net::ip::tcp::endpoint> daemon_reporting::health_endpoint() const {
     if (!health_) return std::nullopt;
     return health_->local_endpoint();
@@ -110,18 +131,11 @@ std::vector<service::mailbox_health> daemon_reporting::rows(bool with_outbox) co
 }
 
 void daemon_reporting::collect_metrics() {
-    const auto statuses = inputs_.mailboxes();
     std::vector<service::mailbox_health> states;
-    double seen = 0;
-    double enqueued = 0;
-    for (const auto& s : statuses) {
-        states.push_back(health_row(s, 0));
-        seen += static_cast<double>(s.items_seen);
-        enqueued += static_cast<double>(s.actions_enqueued);
-    }
+    for (const auto& s : inputs_.mailboxes()) states.push_back(health_row(s, 0));
     service::count_states(metrics_.mailboxes, states);
-    service::advance_to(metrics_.items_seen.get(), seen);
-    service::advance_to(metrics_.actions_enqueued.get(), enqueued);
+    if (inputs_.watch != nullptr) feed_metrics(*inputs_.watch, metrics_);
+    if (inputs_.tokens != nullptr) feed_metrics(*inputs_.tokens, metrics_);
 
     const auto& counters = inputs_.runner->counters();
     for (std::size_t k = 0; k < actions::action_kind_count; ++k) {
@@ -129,8 +143,7 @@ void daemon_reporting::collect_metrics() {
         for (const auto o : {actions::outcome::kind::done, actions::outcome::kind::retry, actions::outcome::kind::dead}) {
             const auto n = counters.count(kind, o);
             if (n == 0) continue;  // only the label sets that happened
-            service::advance_to(metrics_.actions.with({actions::to_string(kind), outcome_label(o)}),
-                                static_cast<double>(n));
+            advance(metrics_.actions.with({actions::to_string(kind), outcome_label(o)}), n);
         }
     }
     const auto counts = inputs_.store->counts();

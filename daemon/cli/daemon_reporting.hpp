@@ -4,14 +4,16 @@
 //   (sent at start and whenever it changes, checked every status_period),
 //   RELOADING=1 ... READY=1, STOPPING=1, watchdog keep-alives;
 // - when metrics.listen is set, /metrics, /healthz and /status.json
-//   (service/health_server.hpp), fed from the watchers' status, the outbox
-//   runner's counters and the store's outbox counts at request time.
+//   (service/health_server.hpp), fed from the watchers' status and totals,
+//   the token services' totals, the outbox runner's counters and the store's
+//   outbox counts at request time, and from action_started() as it happens.
 //
 // Loop affinity: construct, call and destroy on the thread running `ioc`.
 // The inputs (watchers, store, runner) must outlive this object; after
 // stopping() nothing calls them again.
 
 #include "actions/outbox_runner.hpp"
+#include "auth/oauth_provider.hpp"
 #include "service/daemon_metrics.hpp"
 #include "service/health_report.hpp"
 #include "service/health_server.hpp"
@@ -20,6 +22,7 @@
 #include "state/store.hpp"
 #include "util/shard.hpp"
 #include "watch/status.hpp"
+#include "watch/totals.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -38,6 +41,8 @@ struct reporting_inputs {
     std::function<std::vector<watch::mailbox_status>()> mailboxes;  // one per watched mailbox
     state::store* store = nullptr;
     const actions::outbox_runner* runner = nullptr;
+    const watch::watch_totals* watch = nullptr;    // shared by every watcher
+    const auth::refresh_counts* tokens = nullptr;  // shared by every OAuth token service
 };
 
 struct reporting_options {
@@ -55,6 +60,10 @@ std::optional<boost::asio::ip::tcp::endpoint> health_endpoint_for(const std::str
 /// underscores, as in ewstrigd_mailboxes{state}).
 service::mailbox_health health_row(const watch::mailbox_status& s, std::uint64_t outbox_pending);
 
+/// Copy running totals into the metrics (before each scrape); counters only go up.
+void feed_metrics(const watch::watch_totals& t, service::daemon_metrics& m);
+void feed_metrics(const auth::refresh_counts& t, service::daemon_metrics& m);
+
 class daemon_reporting {
 public:
     daemon_reporting(boost::asio::io_context& ioc, reporting_inputs inputs, reporting_options options);
@@ -70,6 +79,10 @@ public:
     void reloaded(bool applied);
     /// STOPPING=1; stops the watchdog, the status timer and the health server.
     void stopping();
+
+    /// The first attempt of an outbox row started, `since_enqueued` after its
+    /// row was committed (runner_options::on_first_attempt).
+    void action_started(state::clock::duration since_enqueued);
 
     /// The health server's bound endpoint (nullopt when metrics.listen is unset).
     std::optional<boost::asio::ip::tcp::endpoint> health_endpoint() const;

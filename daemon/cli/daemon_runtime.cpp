@@ -2,6 +2,7 @@
 
 #include "cli/daemon_reporting.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/log_setup.hpp"
 
 #include "actions/executor.hpp"
 #include "actions/outbox_runner.hpp"
@@ -10,6 +11,7 @@
 #include "http/curl_client.hpp"
 #include "http/curl_multi.hpp"
 #include "source/ews_source.hpp"
+#include "source/stream_hub.hpp"
 #include "watch/clock.hpp"
 #include "watch/mailbox_watcher.hpp"
 
@@ -44,8 +46,9 @@ struct daemon_runtime::impl {
         : ioc_(ioc), cfg_(std::move(cfg)), store_(store), options_(options), multi_(ioc), client_(multi_),
           clock_(watch::make_system_clock(ioc.get_executor())),
           exec_(ioc.get_executor(), make_executor_options()),
-          runner_(ioc.get_executor(), store, exec_, [this] { return cfg_; }),
-          reporting_(ioc, reporting_inputs{[this] { return statuses(); }, &store_, &runner_},
+          runner_(ioc.get_executor(), store, exec_, [this] { return cfg_; }, make_runner_options()),
+          reporting_(ioc, reporting_inputs{[this] { return statuses(); }, &store_, &runner_, &watch_totals_,
+                                           &token_totals_},
                      reporting_options{health_endpoint_for(cfg_->metrics.listen, options.shard), options.version}) {}
 
     int run(bool once) {
@@ -103,6 +106,20 @@ struct daemon_runtime::impl {
             auto it = mailboxes_.find(mailbox);
             return it == mailboxes_.end() ? nullptr : it->second.source.get();
         };
+        o.address_of = [this](const std::string& mailbox) {
+            for (const auto& mb : cfg_->mailboxes) {
+                if (mb.id == mailbox) return mb.address;
+            }
+            return std::string();
+        };
+        return o;
+    }
+
+    // The latency observer only runs from the loop, which has stopped before
+    // reporting_ (declared after runner_) is destroyed.
+    actions::runner_options make_runner_options() {
+        actions::runner_options o;
+        o.on_first_attempt = [this](state::clock::duration d) { reporting_.action_started(d); };
         return o;
     }
 
@@ -116,10 +133,16 @@ struct daemon_runtime::impl {
     void add_mailbox(const config::mailbox_config& mb) {
         auto ex = ioc_.get_executor();
         mailbox_runtime rt;
-        rt.credentials = make_mailbox_credentials(ex, *cfg_, mb, client_, oauth_.endpoints, oauth_.tokens);
-        rt.source = std::make_shared<source::ews_source>(ex, mb, client_, *rt.credentials);
+        auth::provider_options provider_options;
+        provider_options.totals = &token_totals_;
+        rt.credentials =
+            make_mailbox_credentials(ex, *cfg_, mb, client_, oauth_.endpoints, oauth_.tokens, provider_options);
+        source::ews_source_options source_options;
+        source_options.hub = &stream_hub_;  // used by app-only streaming mailboxes only
+        rt.source = std::make_shared<source::ews_source>(ex, mb, client_, *rt.credentials, ews::request_context{},
+                                                         source_options);
         watch::watcher_hooks hooks{[this] { runner_.wake(); },
-                                   [this](std::exception_ptr) { fail("the state store failed"); }};
+                                   [this](std::exception_ptr) { fail("the state store failed"); }, &watch_totals_};
         rt.watcher = std::make_unique<watch::mailbox_watcher>(ex, mb, watch::triggers_of(*cfg_, mb.id), rt.source,
                                                               store_, *clock_, hooks);
         mailboxes_.emplace(mb.id, std::move(rt));
@@ -159,6 +182,7 @@ struct daemon_runtime::impl {
             return;
         }
         cfg_ = std::make_shared<const config::config>(std::move(*loaded.cfg));
+        apply_log_level(cfg_->log.level);  // log.format stays: the sink is set up once, at start
         apply_mailboxes();
         spdlog::info("reloaded {}: {} mailboxes, {} triggers", cfg_->main_file, cfg_->mailboxes.size(),
                      cfg_->triggers.size());
@@ -275,9 +299,12 @@ struct daemon_runtime::impl {
     http::curl_multi multi_;
     http::curl_client client_;
     oauth_services oauth_{ioc_.get_executor(), client_, cfg_->state_dir};  // outlives mailboxes_
+    source::stream_hub stream_hub_{ioc_.get_executor()};  // outlives mailboxes_ (their grouped streams)
     std::unique_ptr<watch::clock> clock_;
     actions::executor exec_;
     actions::outbox_runner runner_;
+    watch::watch_totals watch_totals_;    // for /metrics; outlive the watchers and providers below
+    auth::refresh_counts token_totals_;
     std::map<std::string, mailbox_runtime> mailboxes_;
     std::map<std::string, mailbox_runtime> retiring_;  // reload: stopping, to start again or go
     std::vector<mailbox_runtime> graveyard_;           // stopped, kept while actions may use them

@@ -75,10 +75,28 @@ public:
     json operator()(const config::log_action& log) const {
         return {{"type", "log"}, {"level", log.level}, {"message", value(log.message)}};
     }
+    json operator()(const config::reply_action& reply) const {
+        json out{{"type", reply.all ? "reply_all" : "reply"}, {"body", value(reply.body)}, {"keep_quote", reply.keep_quote}};
+        if (!reply.send_as.empty()) out["send_as"] = reply.send_as;
+        return out;
+    }
+    json operator()(const config::forward_action& fwd) const {
+        return {{"type", "forward"}, {"to", values(fwd.to)}, {"cc", values(fwd.cc)}, {"bcc", values(fwd.bcc)},
+                {"comment", value(fwd.comment)}};
+    }
+    json operator()(const config::send_action& send) const {
+        return {{"type", "send"},         {"to", values(send.to)},     {"cc", values(send.cc)},
+                {"bcc", values(send.bcc)}, {"subject", value(send.subject)}, {"body", value(send.body)}};
+    }
 
 private:
     std::string value(const config::templated& t) const {
         return t.sensitive ? std::string(config::secret::redacted) : match::expand(t.text, ctx_);
+    }
+    json values(const std::vector<config::templated>& list) const {
+        json out = json::array();
+        for (const auto& t : list) out.push_back(value(t));
+        return out;
     }
 
     const match::template_context& ctx_;

@@ -1,6 +1,7 @@
 #include "config/actions.hpp"
 
 #include "config/keys.hpp"
+#include "config/mail_out.hpp"
 #include "config/suggest.hpp"
 
 #include <algorithm>
@@ -8,7 +9,8 @@
 namespace ewstrigd::config {
 namespace {
 
-constexpr std::string_view kind_keys[] = {"run", "webhook", "save", "mark_read", "move_to", "log"};
+constexpr std::string_view kind_keys[] = {"run",  "webhook",   "save",    "mark_read", "move_to",
+                                          "log",  "reply",     "reply_all", "forward", "send"};
 
 class action_reader {
 public:
@@ -29,6 +31,9 @@ private:
                                          std::string_view key);
     // Reads a template and checks its placeholders for an action of `kind`.
     std::optional<templated> read_template(const YAML::Node& node, std::string_view what, std::string_view kind);
+    template_reader templates(std::string kind) {
+        return [this, kind](const YAML::Node& node, std::string_view what) { return read_template(node, what, kind); };
+    }
 
     yaml_reader& in_;
     const std::vector<std::string>& captures_;
@@ -43,7 +48,8 @@ std::optional<action_config> action_reader::read(const YAML::Node& node, std::st
     }
     if (kinds.size() != 1) {
         in_.error(node, std::string(what) + (kinds.empty() ? ": no action given" : ": more than one action in one entry") +
-                            " (each list entry is one of run, webhook, save, mark_read, move_to, log)");
+                            " (each list entry is one of run, webhook, save, mark_read, move_to, log, reply, reply_all, "
+                            "forward, send)");
         return std::nullopt;
     }
     const std::string kind(kinds.front());
@@ -81,6 +87,9 @@ std::optional<action_config> action_reader::read(const YAML::Node& node, std::st
     else if (kind == "save") store(read_save(value, where));
     else if (kind == "move_to") store(read_move(value, where));
     else if (kind == "log") store(read_log(value, where));
+    else if (kind == "reply" || kind == "reply_all") store(read_reply(in_, value, where, kind == "reply_all", templates(kind)));
+    else if (kind == "forward") store(read_forward(in_, value, where, templates(kind)));
+    else if (kind == "send") store(read_send(in_, value, where, templates(kind)));
     else {
         auto read = in_.boolean(value, where);
         store(read ? std::optional(mark_read_action{*read}) : std::nullopt);

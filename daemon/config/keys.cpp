@@ -25,11 +25,18 @@ const std::vector<key_section>& key_sections() {
         {"header_test", {"name", "glob", "contains", "equals", "regex", "case_sensitive"}},
         {"attachment_size", {"min", "max"}},
         {"received", {"after", "before", "within", "time_of_day"}},
-        {"action", {"run", "webhook", "save", "mark_read", "move_to", "log", "timeout", "retries", "cwd", "env"}},
+        {"action",
+         {"run", "webhook", "save", "mark_read", "move_to", "log", "reply", "reply_all", "forward", "send", "timeout",
+          "retries", "cwd", "env"}},
         {"webhook", {"url", "method", "headers", "signing_secret"}},
         {"save", {"dir", "name", "format", "overwrite"}},
         {"move_to", {"folder", "create"}},
         {"log_action", {"message", "level"}},
+        {"reply", {"body", "body_type", "keep_quote", "send_as", "loop_protection", "rate_limit", "rate_window"}},
+        {"forward", {"to", "cc", "bcc", "comment", "body_type", "loop_protection", "rate_limit", "rate_window"}},
+        {"send",
+         {"to", "cc", "bcc", "subject", "body", "body_type", "attach_original", "files", "loop_protection", "rate_limit",
+          "rate_window"}},
     };
     return sections;
 }

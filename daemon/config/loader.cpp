@@ -149,7 +149,9 @@ void loader::read_settings(document& doc) {
             }
         }
         if (const YAML::Node v = log["format"]; v.IsDefined()) {
-            if (auto format = in.choice(v, "log.format", {"text", "json", "journald"})) cfg_.log.format = *format;
+            if (auto format = in.choice(v, "log.format", {"auto", "text", "json", "journal", "journald"})) {
+                cfg_.log.format = *format;
+            }
         }
     }
     if (const YAML::Node metrics = root["metrics"]; metrics.IsDefined() && in.expect_map(metrics, "metrics")) {

@@ -140,8 +140,55 @@ struct log_action {
     std::string level = "info";
 };
 
+// ---- mail out (docs/actions.md "Mail out") -------------------------------
+
+enum class body_type { text, html };
+
+// Shared by reply, forward and send: what keeps two auto-responders from
+// mailing each other forever.
+struct mail_guard {
+    // Skip messages that are themselves automatic (X-Ewstrigd-Event,
+    // Auto-Submitted other than "no", X-Auto-Response-Suppress, Precedence
+    // bulk/junk/list).
+    bool loop_protection = true;
+    // At most `rate_limit` mails per (trigger, sender) within `rate_window`; 0 = no limit.
+    int rate_limit = 5;
+    std::chrono::seconds rate_window{std::chrono::hours(1)};
+};
+
+// A recipient list entry: a literal address (checked at load) or a template
+// (checked when it is expanded).
+using recipient_list = std::vector<templated>;
+
+struct reply_action {
+    bool all = false;  // reply_all: the original's To and Cc too
+    templated body;
+    body_type type = body_type::text;
+    bool keep_quote = true;  // the original quoted below the body
+    std::string send_as;     // From address; empty = the mailbox
+    mail_guard guard;
+};
+
+struct forward_action {
+    recipient_list to, cc, bcc;
+    templated comment;  // above the forwarded message; may be empty
+    body_type type = body_type::text;
+    mail_guard guard;
+};
+
+struct send_action {
+    recipient_list to, cc, bcc;
+    templated subject;
+    templated body;
+    body_type type = body_type::text;
+    bool attach_original = false;   // the matched message as a .eml attachment
+    std::vector<std::string> files;  // attached from disk
+    mail_guard guard;
+};
+
 struct action_config {
-    std::variant<run_action, webhook_action, save_action, mark_read_action, move_action, log_action>
+    std::variant<run_action, webhook_action, save_action, mark_read_action, move_action, log_action, reply_action,
+                 forward_action, send_action>
         what;
     std::optional<std::chrono::milliseconds> timeout;  // default per action kind
     int retries = 5;
@@ -159,7 +206,7 @@ struct trigger_config {
 
 struct log_config {
     std::string level = "info";   // trace|debug|info|warn|error|critical|off
-    std::string format = "text";  // text|json|journald
+    std::string format = "auto";  // auto|text|json|journal|journald (cli/log_setup.hpp)
 };
 
 struct metrics_config {

@@ -120,6 +120,8 @@ std::string envelope(const request_context& ctx, std::string_view body) {
 
 }  // namespace
 
+std::string soap_envelope(const request_context& ctx, std::string_view body) { return envelope(ctx, body); }
+
 std::string xml_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());

@@ -36,6 +36,7 @@ namespace ewstrigd::ews {
 enum class operation {
     subscribe, get_streaming_events, get_events, unsubscribe, sync_folder_items,
     get_item, get_folder, find_item, move_item, update_item, find_folder, create_folder,
+    create_item,  // ews/create_item.hpp (mail out)
 };
 
 // Per-mailbox (or per affinity group) settings shared by every request.
@@ -165,6 +166,10 @@ std::string soap_request(const request_context& ctx, const find_folder& r);
 std::string soap_request(const request_context& ctx, const create_folder& r);
 std::string soap_request(const request_context& ctx, const move_item& r);
 std::string soap_request(const request_context& ctx, const mark_read& r);
+
+// The SOAP envelope (header per `ctx`) around `body`, which must be one
+// complete, escaped m:* request element: for builders outside this file.
+std::string soap_envelope(const request_context& ctx, std::string_view body);
 
 using http_header = std::pair<std::string, std::string>;
 

@@ -67,6 +67,8 @@ CURLM* make_multi() {
 
 }  // namespace
 
+constexpr long max_idle_connections = 256;
+
 curl_multi::curl_multi(asio::io_context& ioc)
     : executor_(ioc.get_executor()), multi_(make_multi()), timer_(ioc),
       alive_(std::make_shared<curl_multi*>(this)) {
@@ -76,6 +78,13 @@ curl_multi::curl_multi(asio::io_context& ioc)
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, static_cast<void*>(this));
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, timer_cb);
     curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, static_cast<void*>(this));
+    // Idle connections kept for reuse. libcurl's default grows with the
+    // transfers ever added (4 each), so 10,000 mailboxes would keep about as
+    // many idle sockets after start-up; a fixed cache serves the requests of
+    // the mailboxes busy at one time and closes the rest. Too small a cache
+    // trades idle sockets for new connections (and TIME_WAIT ports) during
+    // start-up bursts, when thousands of mailboxes sync at once.
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, max_idle_connections);
 }
 
 curl_multi::~curl_multi() {

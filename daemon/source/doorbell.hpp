@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ewstrigd::source {
@@ -29,5 +30,20 @@ struct doorbell_news {
 // `r` must be a GetStreamingEvents or GetEvents response; anything else
 // (a SOAP fault, another operation) yields a failure from ews::classify.
 doorbell_news read_doorbell(const ews::response& r);
+
+// One frame of a GetStreamingEvents connection carrying the subscriptions
+// of several mailboxes (stream_hub.hpp): the news of each subscription
+// apart, and which subscriptions failed. An Error message listing
+// ErrorSubscriptionIds concerns those ids only; one without ids (or any
+// other failure) concerns the whole connection.
+struct grouped_news {
+    std::vector<std::pair<std::string, doorbell_news>> by_subscription;  // in order of first mention
+    std::vector<std::string> failed_ids;
+    std::optional<ews::decision> id_failure;  // what failed_ids got (step resubscribe)
+    std::optional<ews::decision> failure;     // of the whole connection
+    bool closed = false;
+};
+
+grouped_news read_grouped_doorbell(const ews::response& r);
 
 }  // namespace ewstrigd::source

@@ -1,13 +1,14 @@
 #include "source/ews_source.hpp"
 
-#include "ews/envelope_splitter.hpp"
 #include "ews/folders.hpp"
 #include "ews/items.hpp"
 #include "ews/subscribe.hpp"
 #include "ews/sync.hpp"
-#include "http/curl_error.hpp"
 #include "mail/ews_item.hpp"
+#include "source/affinity.hpp"
 #include "source/doorbell.hpp"
+#include "source/stream_hub.hpp"
+#include "source/stream_reading.hpp"
 #include "source/folder_names.hpp"
 
 #include <boost/asio/append.hpp>
@@ -49,14 +50,6 @@ std::optional<outcome> reply_problem(const exchange_reply& r, std::string_view o
     if (d.step == ews::next_step::proceed)
         d = make(ews::next_step::transient, "unexpected-response",
                  "the server answered " + std::string{operation} + " with something else");
-    return d;
-}
-
-// The decision for an Error response message.
-outcome message_decision(const ews::ews_status& s) {
-    auto d = ews::classify_code(s.code, s.back_off_ms(), s.value("InnerErrorResponseCode"));
-    if (d.step == ews::next_step::proceed) d = make(ews::next_step::transient, s.code, "an error without a ResponseCode");
-    if (!s.message_text.empty()) d.reason += ": " + s.message_text;
     return d;
 }
 
@@ -108,7 +101,9 @@ std::pair<outcome, std::string> single_folder_id(const ews::folders_message& m, 
     return {ok, m.folders.front().id->id};
 }
 
-ews::request_context context_for(const config::mailbox_config& mb, ews::request_context ctx) {
+ews::request_context context_for(const config::mailbox_config& mb, ews::request_context ctx, bool grouped) {
+    // Grouped subscriptions ask Exchange for server affinity (ews-protocol.md §0).
+    if (grouped) ctx.server_affinity = true;
     if (mb.auth.kind == config::auth_kind::oauth_app && mb.auth.impersonation && !ctx.impersonate)
         ctx.impersonate = mb.address;
     // Exchange Online routes delegated requests by X-AnchorMailbox (ews-protocol.md §0).
@@ -140,8 +135,13 @@ ews_source::ews_source(net::any_io_executor ex, const config::mailbox_config& ma
       watch_(mailbox.watch),
       channel_(client, credentials,
                channel_settings{mailbox.id, mailbox.ews_url, http::tls_options{mailbox.tls.verify, mailbox.tls.ca_file},
-                                context_for(mailbox, std::move(context)), options.request_timeout}),
-      options_(options) {}
+                                context_for(mailbox, std::move(context), options.hub && groups_streams(mailbox)),
+                                options.request_timeout}),
+      options_(options),
+      pool_(options.hub && groups_streams(mailbox) ? stream_pool_of(mailbox) : std::string{}),
+      address_(mailbox.address) {
+    if (!groups_streams(mailbox)) options_.hub = nullptr;
+}
 
 // Runs `op` as a coroutine on ex_ and completes `h` with its result, posted
 // (so never inside the initiating call), after clearing h's cancellation
@@ -221,7 +221,7 @@ ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::str
     const bool pull = watch_.mode == config::watch_mode::pull;
     if (!subscription_id_ || ids != subscribed_ids_) {
         // A subscription for other folders is left to expire on the server.
-        subscription_id_.reset();
+        forget_subscription();
         if (auto o = co_await subscribe(watched, pull); o.step != ews::next_step::proceed) co_return o;
         subscribed_ids_ = ids;
         // Events before the subscription existed were missed: sync every folder.
@@ -231,6 +231,8 @@ ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::str
         if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
         co_return co_await pull_events(watched, on_ring);
     }
+    if (options_.hub && channel_.settings().context.backend_override_cookie)
+        co_return co_await grouped_stream(watched, on_ring);
     co_return co_await stream(watched, on_ring);
 }
 
@@ -261,67 +263,50 @@ ews_source::task<outcome> ews_source::subscribe(const watched_folders& watched, 
         co_return make(ews::next_step::transient, "unexpected-response", "the Subscribe answer holds no SubscriptionId");
     subscription_id_ = subs->front().subscription_id;
     watermark_ = subs->front().watermark;
+    // Grouped streams need to know the server holding the subscription (stream_hub.hpp).
+    if (options_.hub && !pull) channel_.set_backend_override_cookie(backend_override_cookie(reply.http));
     co_return ok;
 }
 
 ews_source::task<outcome> ews_source::stream(const watched_folders& watched, const ring_handler& on_ring) {
-    struct stream_state {
-        ews::envelope_splitter splitter;
-        bool closed = false;
-        std::optional<outcome> failure;
-    } st;
-    auto on_chunk = [&st, &watched, &on_ring](std::string_view bytes) {
-        auto docs = st.splitter.feed(bytes);
-        if (const auto* err = std::get_if<ews::splitter_error>(&docs)) {
-            st.failure = make(ews::next_step::transient, "stream-framing",
-                              "the notification stream is not EWS XML: " + err->message);
+    const frame_reader on_frame = [&watched, &on_ring](const ews::response& frame, stream_reading& s) {
+        const auto news = read_doorbell(frame);
+        ring(news, watched, on_ring);
+        if (news.failure) {
+            s.failure = news.failure;
             return false;
         }
-        for (const auto& doc : std::get<std::vector<std::string>>(docs)) {
-            const auto parsed = ews::response::parse(doc);
-            const auto* r = std::get_if<ews::response>(&parsed);
-            if (!r) {
-                st.failure = make(ews::next_step::transient, "stream-xml",
-                                  "a notification frame is not XML: " + std::get<ews::parse_error>(parsed).message);
-                return false;
-            }
-            const auto news = read_doorbell(*r);
-            ring(news, watched, on_ring);
-            if (news.failure) {
-                st.failure = news.failure;
-                return false;
-            }
-            // Stop reading at Closed rather than waiting for the server to hang up.
-            if (news.closed) {
-                st.closed = true;
-                return false;
-            }
-        }
-        return true;
+        // Stop reading at Closed rather than waiting for the server to hang up.
+        s.closed = news.closed;
+        return !s.closed;
     };
-    http::timeouts t;
-    t.idle = options_.stream_idle;
-    const auto body = ews::soap_request(
-        channel_.settings().context,
-        ews::get_streaming_events{{*subscription_id_}, static_cast<int>(options_.connection_timeout.count())});
-    const auto reply = co_await channel_.exchange(ews::operation::get_streaming_events, body, on_chunk, t);
-    outcome o = ok;
-    if (reply.failure) o = *reply.failure;
-    else if (st.failure) o = *st.failure;
-    else if (st.closed) o = ok;
-    else if (!reply.ec && reply.http.status >= 200 && reply.http.status < 300)
-        o = st.splitter.at_boundary()
-                ? ok  // the server hung up between frames without Closed: listen again
-                : make(ews::next_step::transient, "stream-cut", "the notification stream ended inside a frame");
-    else if (http::is_timeout(reply.ec))
-        o = make(ews::next_step::transient, "stream-idle",
-                 "no keep-alive from the server for " + std::to_string(options_.stream_idle.count()) + " s");
-    else {
-        o = classify_reply(reply);
-        if (o.step == ews::next_step::proceed && reply.body) o = first_error(*reply.body, message_decision);
-    }
-    if (o.step == ews::next_step::resubscribe) subscription_id_.reset();
+    // Not a braced list inside co_await: GCC 12 rejects it ("array used as initializer").
+    std::vector<std::string> ids{*subscription_id_};
+    const auto o = co_await stream_events(channel_, std::move(ids), options_.connection_timeout,
+                                          options_.stream_idle, on_frame);
+    if (o.step == ews::next_step::resubscribe) forget_subscription();
     co_return o;
+}
+
+// Joins the hub with the subscription and its affinity cookie; the hub's
+// group connection carries its notifications until the subscription fails.
+ews_source::task<outcome> ews_source::grouped_stream(const watched_folders& watched, const ring_handler& on_ring) {
+    stream_membership m;
+    m.pool = pool_;
+    m.cookie = *channel_.settings().context.backend_override_cookie;
+    m.subscription_id = *subscription_id_;
+    m.address = address_;
+    m.via = &channel_;
+    m.on_news = [&watched, &on_ring](const doorbell_news& news) { ring(news, watched, on_ring); };
+    auto [o] = co_await options_.hub->async_join(std::move(m), net::as_tuple(use_awaitable));
+    if (o.step == ews::next_step::resubscribe) forget_subscription();
+    co_return o;
+}
+
+void ews_source::forget_subscription() {
+    subscription_id_.reset();
+    // A new subscription may land on another server (the mailbox moved): learn it anew.
+    channel_.set_backend_override_cookie(std::nullopt);
 }
 
 ews_source::task<outcome> ews_source::pull_events(const watched_folders& watched, const ring_handler& on_ring) {
@@ -334,7 +319,7 @@ ews_source::task<outcome> ews_source::pull_events(const watched_folders& watched
         const auto news = o.step == ews::next_step::proceed ? read_doorbell(*reply.body) : doorbell_news{};
         if (news.failure) o = *news.failure;
         if (o.step != ews::next_step::proceed) {
-            if (o.step == ews::next_step::resubscribe) subscription_id_.reset();
+            if (o.step == ews::next_step::resubscribe) forget_subscription();
             co_return o;
         }
         ring(news, watched, on_ring);
@@ -540,4 +525,11 @@ ews_source::task<std::tuple<outcome>> ews_source::move_op(std::string id, std::s
     co_return first_error(*reply.body, item_decision);
 }
 
+}  // namespace ewstrigd::source
+
+// The mail-out operations (ews_outgoing.cpp) launch through launch() too.
+namespace ewstrigd::source {
+template void ews_source::launch<done_signature>(const char*, task<std::tuple<outcome>>, completion<done_signature>);
+template void ews_source::launch<found_signature, bool>(const char*, task<std::tuple<outcome, bool>>,
+                                                        completion<found_signature>);
 }  // namespace ewstrigd::source

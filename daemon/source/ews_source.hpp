@@ -40,6 +40,8 @@
 
 namespace ewstrigd::source {
 
+class stream_hub;
+
 struct ews_source_options {
     // GetStreamingEvents ConnectionTimeout; the server allows 1..30 minutes.
     // One minute short of the maximum, so we end connections, not Exchange.
@@ -53,6 +55,10 @@ struct ews_source_options {
     // Pull subscriptions die after this many idle minutes without GetEvents;
     // raised to cover the poll interval.
     int pull_timeout_minutes = 30;
+    // Streaming subscriptions of app-only (impersonation) mailboxes share the
+    // hub's grouped connections when set (stream_hub.hpp); other mailboxes,
+    // and servers that hand out no affinity cookie, keep their own stream.
+    stream_hub* hub = nullptr;
 };
 
 class ews_source final : public mail_source {
@@ -98,6 +104,8 @@ private:
     using watched_folders = std::vector<std::pair<std::string, std::string>>;
     task<outcome> subscribe(const watched_folders& watched, bool pull);
     task<outcome> stream(const watched_folders& watched, const ring_handler& on_ring);
+    task<outcome> grouped_stream(const watched_folders& watched, const ring_handler& on_ring);
+    void forget_subscription();
     task<outcome> pull_events(const watched_folders& watched, const ring_handler& on_ring);
     task<outcome> wait(std::chrono::milliseconds d);
 
@@ -107,10 +115,19 @@ private:
     task<folder_result> find_child(std::string parent_id, std::string name);
     task<folder_result> create_child(std::string parent_id, std::string name);
 
+    // ---- mail out (implemented in ews_outgoing.cpp) ------------------------
+    void send_mail_impl(outgoing_mail mail, completion<done_signature> h) override;
+    void find_sent_impl(std::string header, std::string value, completion<found_signature> h) override;
+    task<std::tuple<outcome>> send_mail_op(outgoing_mail mail);
+    task<std::tuple<outcome, bool>> find_sent_op(std::string header, std::string value);
+    // ---- end of mail out ----------------------------------------------------
+
     boost::asio::any_io_executor ex_;
     config::watch_config watch_;
     channel channel_;
     ews_source_options options_;
+    std::string pool_;     // stream_pool_of(mailbox) when grouped
+    std::string address_;  // anchor order within a group
     std::map<std::string, std::string> folder_ids_;  // lower-case path -> FolderId/@Id
     std::optional<std::string> subscription_id_;
     std::vector<std::string> subscribed_ids_;  // the FolderIds the subscription covers

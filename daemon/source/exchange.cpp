@@ -18,13 +18,6 @@ namespace {
 namespace net = boost::asio;
 using net::use_awaitable;
 
-std::shared_ptr<spdlog::logger> logger() {
-    if (auto l = spdlog::get("source")) return l;
-    auto l = spdlog::default_logger()->clone("source");
-    spdlog::register_logger(l);
-    return l;
-}
-
 ews::decision credential_decision(const auth::credential_failure& f) {
     ews::decision d;
     // Retryable kinds (network trouble at the token endpoint) come back later;
@@ -43,6 +36,13 @@ http::header_list headers_for(const ews::request_context& ctx, ews::operation op
 }
 
 }  // namespace
+
+std::shared_ptr<spdlog::logger> logger() {
+    if (auto l = spdlog::get("source")) return l;
+    auto l = spdlog::default_logger()->clone("source");
+    spdlog::register_logger(l);
+    return l;
+}
 
 ews::decision cancelled_decision() { return {ews::next_step::transient, {}, "cancelled", "the operation was cancelled"}; }
 

@@ -17,8 +17,10 @@
 #include "http/client.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <spdlog/logger.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +47,9 @@ struct exchange_reply {
 // The decision for `r` as a whole (ews::classify of status, Retry-After and body).
 ews::decision classify_reply(const exchange_reply& r);
 
+// The "source" logger every part of the source logs to.
+std::shared_ptr<spdlog::logger> logger();
+
 // The decision the cancellation of an operation completes with.
 ews::decision cancelled_decision();
 
@@ -56,6 +61,12 @@ public:
     channel(http::client& client, auth::credential_provider& credentials, channel_settings settings);
 
     const channel_settings& settings() const { return settings_; }
+
+    // The X-BackEndOverrideCookie later Subscribe and GetStreamingEvents
+    // requests carry (grouped streams, stream_hub.hpp); nullopt = none.
+    void set_backend_override_cookie(std::optional<std::string> cookie) {
+        settings_.context.backend_override_cookie = std::move(cookie);
+    }
 
     // Sends `body` as operation `op`. With `on_chunk`, a 2xx body is
     // streamed to it with `timeouts` (see http::timeouts) instead of

@@ -23,6 +23,7 @@
 //   case-insensitively. The source resolves and caches them.
 // - Item ids are opaque strings (EWS ItemId/@Id).
 
+#include "ews/create_item.hpp"  // ews::outgoing_message (mail out)
 #include "ews/error_policy.hpp"
 #include "match/message.hpp"
 
@@ -62,6 +63,8 @@ using sync_signature = void(outcome, folder_changes);
 using fetch_signature = void(outcome, std::vector<match::message>);
 using mime_signature = void(outcome, std::string);
 using done_signature = void(outcome);
+using found_signature = void(outcome, bool);  // bool: found
+using outgoing_mail = ews::outgoing_message;
 
 class mail_source {
 public:
@@ -75,7 +78,9 @@ public:
     // may have been missed before it existed. Completes with proceed when the
     // connection ended normally (the caller listens again at once), with
     // resubscribe when the subscription is gone (the next call subscribes
-    // anew), or with the failure.
+    // anew), or with the failure. A listen whose subscription shares a
+    // connection with other mailboxes' (grouped streams, stream_hub.hpp)
+    // lasts until the subscription fails or the listen is cancelled.
     template <boost::asio::completion_token_for<listen_signature> Token>
     auto async_listen(std::vector<std::string> folders, ring_handler on_ring, Token&& token) {
         return boost::asio::async_initiate<Token, listen_signature>(
@@ -143,6 +148,29 @@ private:
     virtual void fetch_mime_impl(std::string id, handler<mime_signature> h) = 0;
     virtual void mark_read_impl(std::string id, bool read, handler<done_signature> h) = 0;
     virtual void move_impl(std::string id, std::string folder_path, bool create, handler<done_signature> h) = 0;
+
+    // ---- mail out (reply, forward, send actions) ----------------------------
+public:
+    // Sends `mail` from this mailbox and keeps a copy in Sent Items. A
+    // recipient the server refuses completes with permanent.
+    template <boost::asio::completion_token_for<done_signature> Token>
+    auto async_send_mail(outgoing_mail mail, Token&& token) {
+        return boost::asio::async_initiate<Token, done_signature>(
+            [this](auto h, outgoing_mail m) { send_mail_impl(std::move(m), std::move(h)); }, token, std::move(mail));
+    }
+
+    // Whether Sent Items holds a message whose internet header `header` is
+    // `value` (how a retry learns that an earlier attempt already sent it).
+    template <boost::asio::completion_token_for<found_signature> Token>
+    auto async_find_sent(std::string header, std::string value, Token&& token) {
+        return boost::asio::async_initiate<Token, found_signature>(
+            [this](auto h, std::string n, std::string v) { find_sent_impl(std::move(n), std::move(v), std::move(h)); },
+            token, std::move(header), std::move(value));
+    }
+
+private:
+    virtual void send_mail_impl(outgoing_mail mail, handler<done_signature> h) = 0;
+    virtual void find_sent_impl(std::string header, std::string value, handler<found_signature> h) = 0;
 };
 
 }  // namespace ewstrigd::source

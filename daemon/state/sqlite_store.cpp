@@ -48,7 +48,7 @@ std::int64_t as_limit(std::size_t limit) {
 // The columns every outbox_row query selects, in read_row's order.
 #define OUTBOX_COLUMNS                                                                                       \
     "id, event_id, mailbox, folder, item_id, trigger, action_index, payload, attempts, max_attempts, created, " \
-    "next_attempt, state, last_error"
+    "next_attempt, state, last_error, finished"
 
 class sqlite_store final : public store {
 public:
@@ -180,6 +180,13 @@ public:
         return db_->changes() == 1;
     }
 
+    std::size_t requeue_all_dead(clock::time_point now) override {
+        query q{*db_, "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = ?1, finished = NULL "
+                      "WHERE state = 'dead'"};
+        q.with(to_millis(now)).run();
+        return static_cast<std::size_t>(db_->changes());
+    }
+
     std::size_t prune(clock::time_point cutoff) override {
         const auto before = to_millis(cutoff);
         std::size_t removed = 0;
@@ -215,6 +222,7 @@ private:
             r.next_attempt = from_millis(q.int64(11));
             r.state = parse_state(q.text(12));
             r.last_error = q.text(13);
+            if (!q.is_null(14)) r.finished = from_millis(q.int64(14));
             rows.push_back(std::move(r));
         }
         return rows;
@@ -254,11 +262,13 @@ void configure(sqlite::connection& db) {
 
 }  // namespace
 
+std::filesystem::path store::database_path(const std::filesystem::path& state_dir) { return state_dir / database_name; }
+
 std::unique_ptr<store> store::open(const std::filesystem::path& state_dir, bool exclusive) {
     ensure_private_dir(state_dir);
     std::optional<lock_file> lock;
     if (exclusive) lock.emplace(state_dir);  // before touching the database
-    const auto file = state_dir / database_name;
+    const auto file = database_path(state_dir);
     std::error_code ignored;  // an unreadable path fails just below, with its reason
     const bool existed = std::filesystem::exists(file, ignored);
     ensure_private_file(file);

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -72,6 +73,7 @@ struct outbox_row {
     clock::time_point next_attempt;
     outbox_state state = outbox_state::pending;
     std::string last_error;
+    std::optional<clock::time_point> finished;  // when it was done or went dead; none while pending
 };
 
 struct outbox_counts {
@@ -86,6 +88,8 @@ public:
     // run beside the daemon. Throws store_error naming the path and the
     // reason; a held lock gives "another ewstrigd is using DIR (pid N)".
     static std::unique_ptr<store> open(const std::filesystem::path& state_dir, bool exclusive = true);
+    // The database file open() uses in state_dir (to check for it without creating it).
+    static std::filesystem::path database_path(const std::filesystem::path& state_dir);
     virtual ~store() = default;
 
     // The persisted sync state; nullopt when the folder was never synced.
@@ -131,6 +135,16 @@ public:
     // Puts a dead row back to pending with fresh attempts, due at `now`
     // (admin retry). False when `id` names no dead row.
     virtual bool requeue(std::int64_t id, clock::time_point now) = 0;
+    // requeue() for every dead row (`ewstrigd outbox retry --all-dead`);
+    // returns how many went back. This default goes row by row; a store
+    // that can should do it in one transaction.
+    virtual std::size_t requeue_all_dead(clock::time_point now) {
+        std::size_t n = 0;
+        for (const auto& row : dead_letters(std::numeric_limits<std::size_t>::max())) {
+            if (requeue(row.id, now)) ++n;
+        }
+        return n;
+    }
 
     // Deletes seen rows recorded before `cutoff` and done rows finished
     // before it; returns how many rows went.

@@ -63,7 +63,8 @@ mailbox_watcher::mailbox_watcher(net::any_io_executor ex, config::mailbox_config
       store_(store),
       clock_(clock),
       hooks_(std::move(hooks)),
-      timing_(timing) {
+      timing_(timing),
+      totals_(hooks_.totals != nullptr ? *hooks_.totals : private_totals_) {
     status_.mailbox = cfg_.id;
     for (const auto& name : cfg_.watch.folders) folders_.push_back(std::make_unique<folder>(ex_, name));
 }
@@ -120,6 +121,7 @@ void mailbox_watcher::loop_ended(std::exception_ptr e) {
 }
 
 void mailbox_watcher::ring(const std::string& folder_name) {
+    ++totals_.notifications;
     status_.last_ring = clock_.now();
     if (status_.state != connection_state::failed) status_.state = connection_state::connected;
     for (auto& f : folders_) {
@@ -129,6 +131,13 @@ void mailbox_watcher::ring(const std::string& folder_name) {
         }
     }
     log()->debug("mailbox={} ring for unwatched folder {}", cfg_.id, folder_name);
+}
+
+// A listen or sync the source failed: its code, unless it is the
+// cancellation that stop() caused.
+void mailbox_watcher::count_failure(const outcome& o) {
+    if (o.step == step::proceed || stopping_ || o.code == "cancelled") return;
+    totals_.count_error(o.code);
 }
 
 void mailbox_watcher::note_success() {
@@ -143,6 +152,7 @@ void mailbox_watcher::note_failure(const outcome& o, std::string_view what, std:
     status_.state = permanent ? connection_state::failed : connection_state::backing_off;
     status_.last_error = describe(o);
     status_.last_error_time = clock_.now();
+    totals_.backoff += retry_in;
     const auto level = permanent ? spdlog::level::err : spdlog::level::warn;
     log()->log(level, "mailbox={}{}{} {} failed ({}): {}; retrying in {} ms", cfg_.id,
                folder_name.empty() ? "" : " folder=", folder_name, what, ews::to_string(o.step), status_.last_error,
@@ -159,6 +169,7 @@ awaitable<void> mailbox_watcher::doorbell_loop() {
     for (;;) {
         const auto started = clock_.now();
         auto [o] = co_await source_->async_listen(cfg_.watch.folders, on_ring, as_values);
+        count_failure(o);
         if (o.step == step::proceed || o.step == step::resubscribe) {
             // Normal end of a connection, or a lost subscription: listen again
             // at once (the next listen subscribes and rings every folder).
@@ -234,6 +245,13 @@ awaitable<void> mailbox_watcher::once_loop(std::function<void(bool)> done) {
 }
 
 awaitable<outcome> mailbox_watcher::sync_folder(folder* f) {
+    const outcome o = co_await sync_pages(f);
+    if (!stopping_) ++totals_.syncs[o.step];
+    count_failure(o);
+    co_return o;
+}
+
+awaitable<outcome> mailbox_watcher::sync_pages(folder* f) {
     std::optional<std::string> state;
     if (!f->resync) state = store_.sync_state(cfg_.id, f->name);
     // Only a folder never synced gets a baseline; after a rejected state the
@@ -285,9 +303,14 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
         }
     }
     const auto added = store_.commit_sync(cfg_.id, f->name, changes.sync_state, items, clock_.now());
-    status_.items_seen += items.size();
+    totals_.items_seen += items.size();
+    for (const auto& item : items) {
+        for (const auto& a : item.actions) {
+            if (a.action_index == 0) ++totals_.items_matched[a.trigger];  // each matched trigger's first action
+        }
+    }
     if (added > 0) {
-        status_.actions_enqueued += added;
+        totals_.actions_enqueued += added;
         status_.last_event = clock_.now();
         log()->info("mailbox={} folder={} {} new item(s), {} action(s) enqueued", cfg_.id, f->name, items.size(),
                     added);

@@ -18,6 +18,10 @@
 // the mail already in it; new-only records what is there as seen, without
 // actions, when the folder has no sync state yet.
 //
+// Counts (rings, syncs by outcome, items seen and matched, errors by code,
+// back-off scheduled) go to hooks.totals (watch/totals.hpp), which the
+// daemon shares among its watchers and reads for /metrics; health is status().
+//
 // Loop affinity: every member is used from the io_context's thread only.
 // The source, store and clock must outlive the watcher. A store_error (or
 // any exception but cancellation) ends the loop and is handed to
@@ -30,6 +34,7 @@
 #include "watch/clock.hpp"
 #include "watch/plan.hpp"
 #include "watch/status.hpp"
+#include "watch/totals.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -55,6 +60,7 @@ struct watch_timing {
 struct watcher_hooks {
     std::function<void()> on_enqueued;                 // outbox rows were added: wake the runner
     std::function<void(std::exception_ptr)> on_fatal;  // the store failed; the daemon must stop
+    watch_totals* totals = nullptr;                    // daemon-wide counts to add to (none: kept private)
 };
 
 class mailbox_watcher {
@@ -92,13 +98,15 @@ private:
     boost::asio::awaitable<void> safety_loop();
     boost::asio::awaitable<void> folder_loop(folder* f);
     boost::asio::awaitable<void> once_loop(std::function<void(bool)> done);
-    boost::asio::awaitable<source::outcome> sync_folder(folder* f);
+    boost::asio::awaitable<source::outcome> sync_folder(folder* f);  // counted in the totals
+    boost::asio::awaitable<source::outcome> sync_pages(folder* f);
     boost::asio::awaitable<source::outcome> handle_page(folder* f, const source::folder_changes& changes,
                                                         bool baseline);
 
     void spawn(boost::asio::awaitable<void> loop);
     void loop_ended(std::exception_ptr e);
     void ring(const std::string& folder_name);
+    void count_failure(const source::outcome& o);
     void note_success();
     void note_failure(const source::outcome& o, std::string_view what, std::string_view folder_name,
                       std::chrono::milliseconds retry_in);
@@ -119,6 +127,8 @@ private:
     std::function<void()> stopped_;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // ring handlers check it
     mailbox_status status_;
+    watch_totals private_totals_;  // when hooks.totals is null
+    watch_totals& totals_;
 };
 
 }  // namespace ewstrigd::watch

@@ -53,6 +53,12 @@ void add_action_fields(const config::action_config& a, source::message_fields& f
                 add_template_fields(action.name, f);
             } else if constexpr (std::is_same_v<T, config::log_action>) {
                 add_template_fields(action.message, f);
+            } else if constexpr (std::is_same_v<T, config::reply_action> || std::is_same_v<T, config::forward_action> ||
+                                 std::is_same_v<T, config::send_action>) {
+                // Loop protection reads the headers, replies the Message-ID; quotes need the text.
+                f.internet_headers = true;
+                f.body = true;
+                f.attachments = true;
             }
         },
         a.what);

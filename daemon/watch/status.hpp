@@ -1,9 +1,9 @@
 #pragma once
 // Per-mailbox health as the watch loop sees it, for logs, `status` and the
-// health endpoint. Plain data, copied out of the watcher.
+// health endpoint. Plain data, copied out of the watcher. Counts are in
+// watch_totals (totals.hpp), summed over mailboxes.
 
 #include <chrono>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,8 +27,6 @@ struct mailbox_status {
     std::optional<std::chrono::system_clock::time_point> last_ring;   // last doorbell
     std::optional<std::chrono::system_clock::time_point> last_sync;   // last completed sync of any folder
     std::optional<std::chrono::system_clock::time_point> last_event;  // last item that enqueued actions
-    std::uint64_t items_seen = 0;
-    std::uint64_t actions_enqueued = 0;
 };
 
 }  // namespace ewstrigd::watch

@@ -341,6 +341,8 @@ async function run(base) {
         assert(JSON.stringify(subjects) === '["For user1"]', `user1's inbox shows ${JSON.stringify(subjects)}`);
     });
 
+    await checkSending(admin, svc);
+
     await check('error: ErrorServerBusy with BackOffMilliseconds surfaces as a busy error', async () => {
         await admin.fault({ kind: 'server-busy', mailbox: USER, backoff_ms: 1234 });
         let err = null;
@@ -367,6 +369,70 @@ async function run(base) {
 
     listener.close();
     if (unhandled.length) fail('no unhandled rejections inside the client', unhandled.map(describe).join('; '));
+}
+
+// Sending through ews-sim (issue 7): the recipients' simulated mailboxes are read through the admin API.
+async function checkSending(admin, svc) {
+    const header = new ews.ExtendedPropertyDefinition(ews.DefaultExtendedPropertySet.InternetHeaders,
+                                                      'X-Ewstrigd-Event', ews.MapiPropertyType.String);
+    const inboxOf = async (address) =>
+        (await admin.call('GET', `/admin/mailboxes/${address}/folders/inbox/messages`)).body ?? [];
+    const sentItems = () => new ews.FolderId(ews.WellKnownFolderName.SentItems);
+    const newMessage = (subject, event) => {
+        const m = new ews.EmailMessage(svc);
+        m.Subject = subject;
+        m.Body = new ews.MessageBody(ews.BodyType.HTML, '<p>Your parcel is on its way.</p>');
+        m.ToRecipients.Add('shipping@example.com');
+        m.SetExtendedProperty(header, event);
+        return m;
+    };
+
+    await check('send: EmailMessage.SendAndSaveCopy with an InternetHeaders property and an attachment arrives', async () => {
+        const m = newMessage('Shipping notice', 'ev-js-1');
+        m.Attachments.AddFileAttachment('label.txt', Buffer.from('label 8').toString('base64'));
+        await m.SendAndSaveCopy();
+        const got = await inboxOf('shipping@example.com');
+        assert(got.length === 1 && got[0].subject === 'Shipping notice', `shipping's inbox: ${JSON.stringify(got)}`);
+        assert(got[0].from === USER && got[0].body_type === 'HTML', `from ${got[0].from}, body ${got[0].body_type}`);
+        assert(got[0].headers['X-Ewstrigd-Event'] === 'ev-js-1', `headers ${JSON.stringify(got[0].headers)}`);
+        assert(JSON.stringify(got[0].attachments) === '["label.txt"]', `attachments ${got[0].attachments}`);
+    });
+
+    await check('send: FindItems(SentItems, SearchFilter.IsEqualTo(InternetHeaders property)) finds the copy', async () => {
+        const view = new ews.ItemView(10);
+        view.PropertySet = new ews.PropertySet(ews.BasePropertySet.IdOnly, [ews.ItemSchema.Subject, header]);
+        const find = async (value) =>
+            (await svc.FindItems(sentItems(), new ews.SearchFilter.IsEqualTo(header, value), view)).Items;
+        const hits = await find('ev-js-1');
+        assert(hits.length === 1 && hits[0].Subject === 'Shipping notice', `${hits.length} hit(s)`);
+        const value = { outValue: null };
+        assert(hits[0].TryGetExtendedProperty(header, value) && value.outValue === 'ev-js-1',
+               `the hit's X-Ewstrigd-Event is ${value.outValue}`);
+        assert((await find('ev-js-none')).length === 0, 'an unknown event id matched');
+    });
+
+    await check('reply: EmailMessage.Reply(prefix, false) reaches the original sender with RE: and the quote', async () => {
+        const r = await admin.call('POST', `/admin/mailboxes/${USER}/folders/inbox/messages`, {
+            from: 'Customer <customer@example.com>', to: [USER], subject: 'Order 8', body: 'Please ship order 8.',
+        });
+        assert(r.status === 201, `delivery answered ${r.status}`);
+        const original = await ews.EmailMessage.Bind(svc, new ews.ItemId(r.body.item_id));
+        await original.Reply(new ews.MessageBody(ews.BodyType.Text, 'Shipped.'), false);
+        const got = await inboxOf('customer@example.com');
+        assert(got.length === 1 && got[0].subject === 'RE: Order 8', `customer's inbox: ${JSON.stringify(got)}`);
+        assert(got[0].body.startsWith('Shipped.') && got[0].body.includes('Please ship order 8.'), `body ${got[0].body}`);
+        assert(got[0].headers['In-Reply-To'], `no In-Reply-To: ${JSON.stringify(got[0].headers)}`);
+    });
+
+    await check('send: a CreateItem-only ErrorServerBusy fails one SendAndSaveCopy; the retry sends once', async () => {
+        await admin.fault({ kind: 'server-busy', operation: 'CreateItem', backoff_ms: 10 });
+        let err = null;
+        try { await newMessage('Retried notice', 'ev-js-2').SendAndSaveCopy(); } catch (e) { err = e; }
+        assert(err && err.ResponseCode === ews.ServiceError.ErrorServerBusy, `not ErrorServerBusy: ${describe(err)}`);
+        await newMessage('Retried notice', 'ev-js-2').SendAndSaveCopy();
+        const got = (await inboxOf('shipping@example.com')).filter((m) => m.subject === 'Retried notice');
+        assert(got.length === 1, `${got.length} copies arrived`);
+    });
 }
 
 async function main() {

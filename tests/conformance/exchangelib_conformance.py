@@ -10,75 +10,25 @@ find it with SyncFolderItems, GetItem its subject and attachment name, mark it r
 and receive the next message's notification. Every wait is bounded; exit 0 = pass.
 """
 import base64
-import json
 import queue
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 
 from exchangelib import DELEGATE, Account, Configuration, Credentials, Version
 from exchangelib.properties import NewMailEvent
 from exchangelib.version import EXCHANGE_2016
 
-WAIT = 20  # seconds, for any single expected event
-USER, PASSWORD = "user0@example.com", "secret"
+from ews_sim_harness import PASSWORD, USER, WAIT, Admin, fail, run_against_sim
 
 
-def fail(msg):
-    print("FAIL:", msg, flush=True)
-    sys.exit(1)
-
-
-def start_sim(path):
-    # A short keep-alive and a 2 s "minute" make the stream exercise keep-alives
-    # and the Closed frame (and exchangelib's re-issue after it) within the test.
-    proc = subprocess.Popen(
-        [path, "--listen", "127.0.0.1:0", "--user", f"{USER}:{PASSWORD}",
-         "--keepalive-ms", "500", "--minute-ms", "2000"],
-        stdout=subprocess.PIPE, text=True)
-    lines = queue.Queue()
-    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
-    try:
-        line = lines.get(timeout=WAIT)
-    except queue.Empty:
-        proc.kill()
-        fail("ews-sim did not print its listening line")
-    if not line.startswith("listening on http://"):
-        proc.kill()
-        fail(f"unexpected first line from ews-sim: {line!r}")
-    return proc, line.strip().split("listening on ")[1]
-
-
-class Admin:
-    def __init__(self, base):
-        self.base = base
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=WAIT) as r:
-            return r.status, json.loads(r.read() or b"null")
-
-    def deliver(self, subject):
-        pdf = base64.b64encode(b"%PDF-1.4\n% ews-sim conformance\n").decode()
-        status, body = self.call("POST", f"/admin/mailboxes/{USER}/folders/inbox/messages", {
-            "from": "billing@supplier.example", "to": [USER], "subject": subject, "body": "see attached",
-            "attachments": [{"name": "invoice.pdf", "content_type": "application/pdf", "content_base64": pdf}]})
-        if status != 201:
-            fail(f"delivery answered {status}")
-        return body["item_id"]
-
-    def wait_for(self, what, predicate):
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            _, stats = self.call("GET", "/admin/stats")
-            if predicate(stats):
-                return stats
-            time.sleep(0.05)
-        fail(f"timed out waiting for {what}")
+def deliver(admin, subject):
+    pdf = base64.b64encode(b"%PDF-1.4\n% ews-sim conformance\n").decode()
+    status, body = admin.call("POST", f"/admin/mailboxes/{USER}/folders/inbox/messages", {
+        "from": "billing@supplier.example", "to": [USER], "subject": subject, "body": "see attached",
+        "attachments": [{"name": "invoice.pdf", "content_type": "application/pdf", "content_base64": pdf}]})
+    if status != 201:
+        fail(f"delivery answered {status}")
+    return body["item_id"]
 
 
 def stream_forever(account, sid, events, errors):
@@ -102,21 +52,9 @@ def next_event(events, what):
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail(__doc__)
-    proc, base = start_sim(sys.argv[1])
-    try:
-        run(base)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            fail("ews-sim did not stop on SIGTERM")
-    if proc.returncode != 0:  # e.g. a sanitizer report in an asan build
-        fail(f"ews-sim exited with {proc.returncode}")
-    print("PASS", flush=True)
+    # A short keep-alive and a 2 s "minute" make the stream exercise keep-alives
+    # and the Closed frame (and exchangelib's re-issue after it) within the test.
+    run_against_sim(["--keepalive-ms", "500", "--minute-ms", "2000"], run)
 
 
 def run(base):
@@ -132,7 +70,7 @@ def run(base):
     threading.Thread(target=stream_forever, args=(account, sid, events, errors), daemon=True).start()
     admin.wait_for("the stream to open", lambda s: s["open_streaming_connections"] >= 1)
 
-    item_id = admin.deliver("Invoice 1001")
+    item_id = deliver(admin, "Invoice 1001")
     ev = next_event(events, "the first message")
     if ev.item_id.id != item_id:
         fail(f"NewMailEvent names {ev.item_id.id}, admin said {item_id}")
@@ -165,7 +103,7 @@ def run(base):
         fail("the dropped stream did not surface as an error in the client")
     admin.wait_for("the client to reconnect",
                    lambda s: s["streams_opened"] > opened and s["open_streaming_connections"] >= 1)
-    second = admin.deliver("Invoice 1002")
+    second = deliver(admin, "Invoice 1002")
     ev2 = next_event(events, "the message after the dropped stream")
     if ev2.item_id.id != second:
         fail(f"after reconnect NewMailEvent names {ev2.item_id.id}, admin said {second}")

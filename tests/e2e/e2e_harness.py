@@ -27,6 +27,26 @@ MAILBOX = "e2e@example.com"
 MAILBOX_ID = "e2e"
 # Handed to the daemon through the environment, never written into a config file.
 PASSWORD = "e2e-password"
+# Environment variables whose values the secret scan looks for in the daemon's log.
+SECRET_ENV = re.compile(r"PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)
+
+
+def mailbox_address(index):
+    """Mailbox 0 is MAILBOX; the others of a multi-mailbox test are e2e-NN@example.com."""
+    return MAILBOX if index == 0 else f"e2e-{index:02d}@example.com"
+
+
+def mailbox_id(index):
+    return MAILBOX_ID if index == 0 else f"e2e-{index:02d}"
+
+
+def mailbox_password(index):
+    return PASSWORD if index == 0 else f"{PASSWORD}-{index:02d}"
+
+
+def password_env(index):
+    """The variable that hands mailbox `index`'s password to the daemon."""
+    return "E2E_PASSWORD" if index == 0 else f"E2E_PASSWORD_{index:02d}"
 
 
 def binary(name):
@@ -58,11 +78,16 @@ def settle(seconds=1.0):
 class EwsSim:
     """The bundled EWS simulator on a free port, with its admin API."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, more_users=(), mailboxes=1, extra_args=()):
+        """`more_users`: further mailbox addresses that sign in with PASSWORD;
+        `mailboxes`: mailbox_address(i) for i < mailboxes sign in with mailbox_password(i)."""
         self.log_path = os.path.join(workdir, "ews-sim.log")
         self._log = open(self.log_path, "wb")
+        logins = [(mailbox_address(i), mailbox_password(i)) for i in range(mailboxes)]
+        logins += [(user, PASSWORD) for user in more_users]
+        users = [arg for user, password in logins for arg in ("--user", f"{user}:{password}")]
         self.proc = subprocess.Popen(
-            [binary("EWS_SIM_BIN"), "--listen", "127.0.0.1:0", "--user", f"{MAILBOX}:{PASSWORD}"],
+            [binary("EWS_SIM_BIN"), "--listen", "127.0.0.1:0", *users, *extra_args],
             stdout=self._log, stderr=subprocess.STDOUT)
         match = wait_until(self._listening, 10, "ews-sim to listen")
         self.base = match.group(1)
@@ -89,10 +114,10 @@ class EwsSim:
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode(errors="replace")
 
-    def deliver(self, subject, body=None, sender="someone@sender.example", folder="inbox"):
+    def deliver(self, subject, body=None, sender="someone@sender.example", folder="inbox", mailbox=MAILBOX):
         status, reply = self.request(
-            "POST", f"/admin/mailboxes/{MAILBOX}/folders/{urllib.parse.quote(folder)}/messages",
-            {"from": sender, "to": MAILBOX, "subject": subject,
+            "POST", f"/admin/mailboxes/{mailbox}/folders/{urllib.parse.quote(folder)}/messages",
+            {"from": sender, "to": mailbox, "subject": subject,
              "body": body if body is not None else f"body of {subject}"})
         assert status == 201, f"delivering {subject!r}: {status} {reply}"
         return reply["item_id"]
@@ -128,15 +153,19 @@ class EwsSim:
 class Daemon:
     """One `ewstrigd run -c CONFIG` process; its stdout and stderr go to a log file."""
 
-    def __init__(self, workdir, config_path, name="daemon", env=None):
+    def __init__(self, workdir, config_path, name="daemon", env=None, mailboxes=1):
         self.config_path = config_path
-        self.env = dict(os.environ, E2E_PASSWORD=PASSWORD, **(env or {}))
+        passwords = {password_env(i): mailbox_password(i) for i in range(mailboxes)}
+        self.env = dict(os.environ, **passwords, **(env or {}))
+        # What the secret scan looks for: every secret-named value this test handed over.
+        self.secrets = {value for name, value in {**passwords, **(env or {})}.items()
+                        if SECRET_ENV.search(name) and len(value) >= 6}
         self.log_path = os.path.join(workdir, f"{name}.log")
         self.proc = None
         self.starts = 0
 
-    def start(self, sim=None):
-        """Starts the daemon; with `sim`, waits until it opened a new notification stream."""
+    def start(self, sim=None, streams=1):
+        """Starts the daemon; with `sim`, waits until it opened `streams` new notification streams."""
         opened_before = sim.stats()["streams_opened"] if sim else 0
         with open(self.log_path, "ab") as log:
             log.write(f"---- start {self.starts} ----\n".encode())
@@ -145,8 +174,8 @@ class Daemon:
                                          stdout=log, stderr=subprocess.STDOUT, env=self.env)
         self.starts += 1
         if sim:
-            wait_until(lambda: self.check_alive() and sim.stats()["streams_opened"] > opened_before, 15,
-                       "the daemon to open a notification stream")
+            wait_until(lambda: self.check_alive() and sim.stats()["streams_opened"] >= opened_before + streams, 30,
+                       "the daemon to open its notification streams")
         return self
 
     def check_alive(self):
@@ -174,8 +203,21 @@ class Daemon:
             stop_process(self.proc)
 
     def log(self):
+        if not os.path.exists(self.log_path):
+            return ""
         with open(self.log_path, "r", errors="replace") as f:
             return f.read()
+
+    def cli(self, *args, timeout=30):
+        """Runs `ewstrigd ARGS... -c CONFIG` with the daemon's environment; returns the CompletedProcess."""
+        return subprocess.run([binary("EWSTRIGD_BIN"), *args, "-c", self.config_path], env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def secret_leaks(self):
+        """["LOG:LINE: ..."] for every log line that holds one of this daemon's secrets (not repeated here)."""
+        ordered = sorted(self.secrets)
+        return [f"{self.log_path}:{number}: secret #{ordered.index(s)} ({len(s)} chars)"
+                for number, line in enumerate(self.log().splitlines(), 1) for s in ordered if s in line]
 
     def metrics(self):
         """The Prometheus metrics of the running daemon: {'name{labels}': value}."""
@@ -210,19 +252,19 @@ def stop_process(proc):
             proc.wait(10)
 
 
-def mailbox_config(sim, state_dir, triggers, watch=None, log_level="info"):
-    """A config for one mailbox on `sim`, as JSON (which is YAML too)."""
+def mailbox_config(sim, state_dir, triggers, watch=None, log_level="info", mailboxes=1):
+    """A config for `mailboxes` mailboxes on `sim` (mailbox_id(i), mailbox_address(i)), as JSON (which is YAML too)."""
     return {
         "state_dir": state_dir,
         "log": {"level": log_level, "format": "text"},
         "metrics": {"listen": "127.0.0.1:0"},  # the port chosen is logged; Daemon.metrics() reads it
         "mailboxes": [{
-            "id": MAILBOX_ID,
-            "address": MAILBOX,
+            "id": mailbox_id(i),
+            "address": mailbox_address(i),
             "ews_url": sim.ews_url,
-            "auth": {"kind": "basic", "username": MAILBOX, "password": "${env:E2E_PASSWORD}"},
+            "auth": {"kind": "basic", "username": mailbox_address(i), "password": "${env:%s}" % password_env(i)},
             "watch": watch or {"folders": ["inbox"], "mode": "streaming", "on_start": "catch-up"},
-        }],
+        } for i in range(mailboxes)],
         "triggers": triggers,
     }
 
@@ -253,8 +295,12 @@ def subject_counts(out_file):
 
 
 class E2ETestCase(unittest.TestCase):
-    """Gives each test a temp dir, a running ews-sim and daemons that are
-    stopped in tearDown; the logs are printed when a test fails."""
+    """Gives each test a temp dir, a running ews-sim (MAILBOXES mailboxes) and
+    daemons that are stopped in tearDown; the logs are printed when a test
+    fails. tearDown also fails the test when a daemon's log holds one of the
+    secrets the test handed to it (issue 6: secrets never appear in logs)."""
+
+    MAILBOXES = 1
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="ewstrigd-e2e-")
@@ -262,7 +308,8 @@ class E2ETestCase(unittest.TestCase):
         self.config_path = os.path.join(self.dir, "ewstrigd.yaml")
         self.records = os.path.join(self.dir, "records.txt")
         self.daemons = []
-        self.sim = EwsSim(self.dir)
+        self.extra_secrets = set()  # secrets handed over other than by the environment (add_secret)
+        self.sim = EwsSim(self.dir, mailboxes=self.MAILBOXES)
 
     def tearDown(self):
         for d in self.daemons:
@@ -271,19 +318,29 @@ class E2ETestCase(unittest.TestCase):
         if self._failed():
             for d in self.daemons:
                 sys.stderr.write(f"\n==== {d.log_path}\n{d.log()[-20000:]}")
+        leaks = []
+        for d in self.daemons:
+            d.secrets |= self.extra_secrets
+            leaks += d.secret_leaks()
         if not os.environ.get("E2E_KEEP"): shutil.rmtree(self.dir, ignore_errors=True)
+        self.assertEqual(leaks, [], "the daemon logged a secret (E2E_KEEP=1 keeps the log)")
+
+    def add_secret(self, value):
+        """A secret the daemon gets some other way (a file, a token from a server): scanned for too."""
+        self.extra_secrets.add(value)
 
     def _failed(self):
         result = getattr(self._outcome, "result", None)  # errors are reported as they happen (Python 3.11+)
         return result is not None and any(test is self for test, _ in result.failures + result.errors)
 
     def daemon(self, name="daemon", env=None):
-        d = Daemon(self.dir, self.config_path, name, env)
+        d = Daemon(self.dir, self.config_path, name, env, self.MAILBOXES)
         self.daemons.append(d)
         return d
 
     def configure(self, triggers, **kw):
-        write_config(self.config_path, mailbox_config(self.sim, self.state_dir, triggers, **kw))
+        write_config(self.config_path,
+                     mailbox_config(self.sim, self.state_dir, triggers, mailboxes=self.MAILBOXES, **kw))
 
     def wait_for_subjects(self, subjects, timeout=20, out_file=None):
         """Waits until each of `subjects` was recorded at least once."""

@@ -52,6 +52,42 @@ std::vector<std::string> segments(std::string_view target) {
     return out;
 }
 
+json addresses(const std::vector<mail_address>& list) {
+    auto out = json::array();
+    for (const auto& a : list) out.push_back(a.email);
+    return out;
+}
+
+// The fields of `m` a test checks: recipients, headers (first value of each name), body, attachment names.
+json message_fields(const message& m) {
+    json headers = json::object();
+    for (const auto& [name, value] : m.headers) {
+        if (!headers.contains(name)) headers[name] = value;
+    }
+    auto attachment_names = json::array();
+    for (const auto& a : m.attachments) attachment_names.push_back(a.name);
+    return {{"subject", m.subject},       {"from", m.from.email},        {"to", addresses(m.to)},
+            {"cc", addresses(m.cc)},      {"bcc", addresses(m.bcc)},     {"headers", headers},
+            {"body", m.body},             {"body_type", m.body_is_html ? "HTML" : "Text"},
+            {"message_id", m.internet_message_id}, {"attachments", attachment_names}};
+}
+
+// GET: the backend server the mailbox lives on; POST {"backend": NAME}: moves
+// it there, and its subscriptions are gone, as when Exchange moves a mailbox.
+admin_reply mailbox_backend(store& st, stream_control& streams, std::string_view method, std::string_view address,
+                            std::string_view body) {
+    if (method == "GET") return {200, json{{"backend", st.backends().backend_of(address)}}.dump()};
+    if (method != "POST") return error(405, "use GET or POST");
+    const auto request = json::parse(body, nullptr, false);
+    if (!request.is_object() || !request.contains("backend") || !request["backend"].is_string() ||
+        request["backend"].get<std::string>().empty())
+        return error(400, "want {\"backend\": \"NAME\"}");
+    st.backends().move(address, request["backend"].get<std::string>());
+    const auto dropped = st.expire_subscriptions(address);
+    streams.events_queued();  // open streams notice and send their error frame
+    return {200, json{{"backend", st.backends().backend_of(address)}, {"subscriptions_dropped", dropped}}.dump()};
+}
+
 }  // namespace
 
 admin_reply admin_api::handle(std::string_view method, std::string_view target, std::string_view content_type,
@@ -61,6 +97,13 @@ admin_reply admin_api::handle(std::string_view method, std::string_view target, 
         if (method == "POST") return deliver(seg[2], seg[4], content_type, body, now);
         if (method == "GET") return list(seg[2], seg[4]);
         return error(405, "use GET or POST");
+    }
+    if (seg.size() == 4 && seg[0] == "admin" && seg[1] == "mailboxes" && seg[3] == "sent") {
+        if (method == "GET") return sent(seg[2]);
+        return error(405, "use GET");
+    }
+    if (seg.size() == 4 && seg[0] == "admin" && seg[1] == "mailboxes" && seg[3] == "backend") {
+        return mailbox_backend(store_, streams_, method, seg[2], body);
     }
     if (seg.size() == 2 && seg[0] == "admin" && seg[1] == "faults") {
         if (method == "POST") return add_fault(body);
@@ -101,11 +144,21 @@ admin_reply admin_api::list(std::string_view address, std::string_view folder_na
     std::stable_sort(items.begin(), items.end(), [](const auto* a, const auto* b) { return a->received < b->received; });
     auto out = json::array();
     for (const auto* item : items) {
-        out.push_back({{"item_id", item->id},
-                       {"subject", item->msg.subject},
-                       {"from", item->msg.from.email},
-                       {"is_read", item->is_read},
-                       {"received", xs_datetime(item->received)}});
+        auto entry = message_fields(item->msg);
+        entry.update({{"item_id", item->id}, {"is_read", item->is_read}, {"received", xs_datetime(item->received)}});
+        out.push_back(std::move(entry));
+    }
+    return {200, out.dump()};
+}
+
+admin_reply admin_api::sent(std::string_view address) {
+    const auto* mb = store_.find_mailbox(address);
+    if (!mb) return error(404, "no such mailbox");
+    auto out = json::array();
+    for (const auto& s : mb->sent) {
+        auto entry = message_fields(s.msg);
+        entry.update({{"sent", xs_datetime(s.sent)}, {"delivered_to", s.delivered_to}, {"external", s.external}});
+        out.push_back(std::move(entry));
     }
     return {200, out.dump()};
 }
@@ -145,6 +198,7 @@ admin_reply admin_api::stats_reply() {
                       {"open_streaming_connections", streams_.open_streams()},
                       {"streams_opened", stats_.streams_opened},
                       {"subscriptions", store_.subscription_count()},
+                      {"backends", store_.backends().count()},
                       {"mailboxes", store_.mailboxes().size()},
                       {"unauthorized", stats_.unauthorized},
                       {"faults_injected", stats_.faults_injected},

@@ -1,7 +1,13 @@
 #pragma once
 // The admin HTTP API of issue 3 (routes and fields exactly as specified):
 //   POST   /admin/mailboxes/{address}/folders/{folder}/messages  (JSON or message/rfc822) -> 201 {"item_id"}
-//   GET    /admin/mailboxes/{address}/folders/{folder}/messages  -> [{"item_id","subject","from","is_read","received"}]
+//   GET    /admin/mailboxes/{address}/folders/{folder}/messages  -> [{"item_id","subject","from","is_read","received",
+//                                                                     "to","cc","bcc","headers","body","body_type",
+//                                                                     "message_id","attachments"}]
+//   GET    /admin/mailboxes/{address}/sent  -> what it sent with CreateItem, any MessageDisposition but SaveOnly:
+//          [{message fields as above, "sent","delivered_to","external"}]
+//   GET    /admin/mailboxes/{address}/backend  -> {"backend"}: the server it lives on (backends.hpp)
+//   POST   /admin/mailboxes/{address}/backend  {"backend"} -> {"backend","subscriptions_dropped"}: moves it
 //   POST   /admin/faults   {"kind","mailbox"?,"count"?,"status"?,"backoff_ms"?,"delay_ms"?}
 //   DELETE /admin/faults
 //   GET    /admin/stats
@@ -48,6 +54,7 @@ private:
     admin_reply deliver(std::string_view address, std::string_view folder, std::string_view content_type,
                         std::string_view body, time_point now);
     admin_reply list(std::string_view address, std::string_view folder);
+    admin_reply sent(std::string_view address);
     admin_reply add_fault(std::string_view body);
     admin_reply stats_reply();
 

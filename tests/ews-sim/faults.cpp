@@ -43,6 +43,7 @@ std::variant<fault, std::string> parse_fault(std::string_view text) {
     f.kind = it->second;
     try {
         if (j.contains("mailbox") && !j["mailbox"].is_null()) f.mailbox = ascii_lower(j["mailbox"].get<std::string>());
+        if (j.contains("operation") && !j["operation"].is_null()) f.operation = j["operation"].get<std::string>();
         if (j.contains("count")) f.count = j["count"].get<std::uint64_t>();
         if (j.contains("status")) f.status = j["status"].get<unsigned>();
         if (j.contains("backoff_ms")) f.backoff_ms = j["backoff_ms"].get<std::uint64_t>();
@@ -68,8 +69,10 @@ std::optional<fault> fault_list::take(std::string_view mailbox, Pred pred) {
     return std::nullopt;
 }
 
-std::optional<fault> fault_list::take_request_fault(std::string_view mailbox) {
-    return take(mailbox, [](const fault& f) { return !f.is_stream_fault() && !f.is_state_fault(); });
+std::optional<fault> fault_list::take_request_fault(std::string_view mailbox, std::string_view operation) {
+    return take(mailbox, [&](const fault& f) {
+        return !f.is_stream_fault() && !f.is_state_fault() && (!f.operation || *f.operation == operation);
+    });
 }
 
 std::optional<fault> fault_list::take_stream_fault(std::string_view mailbox) {

@@ -4,7 +4,8 @@
 // Pure; the HTTP layer asks which fault applies to each request.
 //
 // Request faults (consumed per EWS request to a matching mailbox):
-// http-status, server-busy, delay, garbage, unauthorized.
+// http-status, server-busy, delay, garbage, unauthorized; "operation" limits
+// one to requests of that EWS operation (e.g. CreateItem, to test send retries).
 // Stream faults (drop-streams, stall-streams) hit open GetStreamingEvents
 // connections at once, and any remaining count hits the next ones opened.
 // State faults (expire-subscriptions, invalidate-sync-states) act once on
@@ -35,6 +36,7 @@ std::string_view to_string(fault_kind k);  // the JSON name, e.g. "drop-streams"
 struct fault {
     fault_kind kind = fault_kind::server_busy;
     std::optional<std::string> mailbox;  // lower-case; nullopt = every mailbox
+    std::optional<std::string> operation;  // request faults: only this EWS operation ("CreateItem"); nullopt = any
     std::uint64_t count = 1;
     unsigned status = 503;               // http-status
     std::uint64_t backoff_ms = 30000;    // server-busy
@@ -55,8 +57,8 @@ public:
     void clear() { faults_.clear(); }
     const std::vector<fault>& pending() const { return faults_; }
 
-    // The first request fault matching `mailbox`, with one use consumed.
-    std::optional<fault> take_request_fault(std::string_view mailbox);
+    // The first request fault matching `mailbox` and `operation`, with one use consumed.
+    std::optional<fault> take_request_fault(std::string_view mailbox, std::string_view operation = {});
     // The first stream fault matching `mailbox`, with one use consumed.
     std::optional<fault> take_stream_fault(std::string_view mailbox);
 

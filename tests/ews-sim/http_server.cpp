@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <chrono>
 #include <list>
+#include <map>
 #include <optional>
 #include <stdexcept>
 
@@ -55,6 +56,7 @@ constexpr std::string_view powered_by_value = "ASP.NET";
 constexpr std::string_view no_buffering_field = "X-NoBuffering";
 constexpr std::string_view no_buffering_value = "1";
 constexpr std::string_view anchor_field = "X-AnchorMailbox";
+constexpr std::string_view affinity_field = "X-PreferServerAffinity";
 constexpr std::string_view xml_type = "text/xml; charset=utf-8";
 constexpr std::string_view json_type = "application/json";
 constexpr std::string_view text_type = "text/plain";
@@ -80,6 +82,8 @@ struct server::impl final : stream_control {
         : ioc_(ioc), opts_(std::move(o)), acceptor_(ioc), admin_(store_, faults_, stats_, *this),
           budget_(opts_.throttle) {
         store_.set_subscription_limit(opts_.throttle.max_subscriptions);
+        for (const auto& address : opts_.send_as) store_.allow_send_as(address);
+        store_.backends().set_count(opts_.backends);
     }
 
     // stream_control
@@ -155,9 +159,11 @@ struct server::impl final : stream_control {
 
     template <class Stream>
     net::awaitable<bool> send_text(Stream& stream, const http::request<http::string_body>& req,
-                                   unsigned status, std::string_view content_type, std::string body) {
+                                   unsigned status, std::string_view content_type, std::string body,
+                                   std::string_view set_cookie = {}) {
         http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
         if (!content_type.empty()) res.set(http::field::content_type, content_type);
+        if (!set_cookie.empty()) res.set(http::field::set_cookie, set_cookie);
         res.body() = std::move(body);
         co_return co_await send(stream, std::move(res), req.keep_alive());
     }
@@ -212,13 +218,15 @@ struct server::impl final : stream_control {
             co_return co_await send_text(stream, req, reply.status, xml_type, std::move(reply.body));
         }
         const auto& ews = std::get<ews_request>(parsed);
+        const affinity_headers affinity{beast::iequals(req[affinity_field], "true"),
+                                        cookie_backend(req[http::field::cookie]).value_or("")};
         ++stats_.requests_by_operation[ews.operation];
         if (auto backoff = budget_.charge(ews.mailbox, std::chrono::steady_clock::now())) {
             ++stats_.throttled;
             auto busy = server_busy_reply(static_cast<std::uint64_t>(backoff->count()));
             co_return co_await send_text(stream, req, busy.status, xml_type, std::move(busy.body));
         }
-        if (auto f = faults_.take_request_fault(ews.mailbox)) {
+        if (auto f = faults_.take_request_fault(ews.mailbox, ews.operation)) {
             ++stats_.faults_injected;
             switch (f->kind) {
             case fault_kind::delay: {
@@ -239,9 +247,14 @@ struct server::impl final : stream_control {
             default: break;
             }
         }
-        auto outcome = execute(store_, ews, std::chrono::system_clock::now());
+        auto outcome = execute(store_, ews, std::chrono::system_clock::now(), affinity);
         if (auto* reply = std::get_if<soap_reply>(&outcome)) {
-            co_return co_await send_text(stream, req, reply->status, xml_type, std::move(reply->body));
+            events_queued();  // CreateItem deliveries and MoveItem queue events for open streams
+            // Affinity asked where the subscription lives: its mailbox's server (backends.hpp).
+            const auto cookie = affinity.prefer_affinity && ews.operation == "Subscribe"
+                                    ? affinity_set_cookie(store_.backends().backend_of(ews.mailbox), ews.mailbox)
+                                    : std::string{};
+            co_return co_await send_text(stream, req, reply->status, xml_type, std::move(reply->body), cookie);
         }
         auto& sr = std::get<stream_request>(outcome);
         const auto open_here = std::count_if(streams_.begin(), streams_.end(),
@@ -267,12 +280,14 @@ struct server::impl final : stream_control {
         ++stats_.streams_opened;
         open_stream self{sr.mailbox, net::steady_timer(ioc_), false, false};
         auto registered = streams_.insert(streams_.end(), &self);
+        for (const auto& id : sr.subscription_ids) stream_of_subscription_[id] = &self;
         if (auto f = faults_.take_stream_fault(sr.mailbox)) {
             ++stats_.faults_injected;
             (f->kind == fault_kind::drop_streams ? self.drop : self.stall) = true;
         }
         co_await stream_loop(stream, version, sr, self);
         streams_.erase(registered);
+        std::erase_if(stream_of_subscription_, [&](const auto& entry) { return entry.second == &self; });
         if (self.drop) {
             // Abrupt end: no Closed frame, no last chunk, RST rather than FIN (no TLS close_notify either).
             beast::error_code ignored;
@@ -303,7 +318,14 @@ struct server::impl final : stream_control {
         for (;;) {
             if (self.drop) co_return;
             if (!self.stall) {
-                auto poll = poll_stream(store_, sr.subscription_ids, std::chrono::system_clock::now());
+                std::vector<std::string> served;
+                for (const auto& id : sr.subscription_ids) {
+                    if (auto it = stream_of_subscription_.find(id); it == stream_of_subscription_.end() || it->second == &self)
+                        served.push_back(id);
+                }
+                // Every subscription moved to a newer connection: this one is over.
+                if (served.empty()) break;
+                auto poll = poll_stream(store_, served, std::chrono::system_clock::now());
                 if (!poll.frame.empty() && !co_await write_chunk(stream, poll.frame)) co_return;
                 if (poll.ended) break;
             }
@@ -336,6 +358,9 @@ struct server::impl final : stream_control {
     admin_api admin_;
     request_budget budget_;
     std::list<open_stream*> streams_;
+    // The stream serving each subscription: the newest GetStreamingEvents naming it, as on Exchange,
+    // where a subscription lives on one connection. An older stream stops serving it.
+    std::map<std::string, const open_stream*, std::less<>> stream_of_subscription_;
     std::list<beast::tcp_stream*> sessions_;
     std::optional<ssl::context> tls_;  // set when serving HTTPS
     std::unique_ptr<jwt_verifier> jwt_;  // set with --jwks-url

@@ -1,7 +1,9 @@
-// GetItem, FindItem, UpdateItem (read flag), MoveItem, GetAttachment.
+// GetItem, FindItem, UpdateItem (read flag, InternetHeaders properties), MoveItem, GetAttachment.
 #include "base64.hpp"
 #include "ews/requests.hpp"
 #include "ews/response.hpp"
+#include "internet_headers.hpp"
+#include "item_restriction.hpp"
 #include "op_handlers.hpp"
 #include "soap_writer.hpp"
 
@@ -41,17 +43,19 @@ ews_outcome find_item(op_context& ctx) {
     const auto view = ctx.op.child(ews::ns::messages, "IndexedPageItemView");
     const auto max = number_attribute(view, "MaxEntriesReturned").value_or(1000);
     const auto offset = number_attribute(view, "Offset").value_or(0);
+    const auto restriction = read_restriction(ctx.op.child(ews::ns::messages, "Restriction"));
+    const auto* refused = std::get_if<message_status>(&restriction);
     std::string messages;
     for (auto id : child_elements(ctx.op.child(ews::ns::messages, "ParentFolderIds"))) {
         const auto* f = resolve_folder(ctx, id);
-        if (!f) {
-            messages += response_message(
-                "FindItem", folder_not_found, "");
+        if (!f || refused) {
+            messages += response_message("FindItem", refused ? *refused : folder_not_found, "");
             continue;
         }
+        const auto& matches = std::get<item_filter>(restriction);
         std::vector<const stored_item*> in_folder;
         for (const auto& [item_id, item] : ctx.mb.items) {
-            if (item.folder_id == f->id) in_folder.push_back(&item);
+            if (item.folder_id == f->id && matches(item)) in_folder.push_back(&item);
         }
         // Newest first, like Outlook's default view.
         std::stable_sort(in_folder.begin(), in_folder.end(),
@@ -78,10 +82,20 @@ ews_outcome update_item(op_context& ctx) {
         if (!std::get<const stored_item*>(result)) result = store_error{item_not_found.code, item_not_found.text};
         for (auto update : child_elements(change.child(ews::ns::types, "Updates"))) {
             if (!std::holds_alternative<const stored_item*>(result)) break;
+            const bool set = update.is(ews::ns::types, "SetItemField");
+            if (const auto header = internet_header_name(update.child(ews::ns::types, "ExtendedFieldURI"))) {
+                auto value = update.descendant(ews::ns::types, "ExtendedProperty").child(ews::ns::types, "Value").text();
+                if (!valid_header_field(*header, value)) {
+                    result = store_error{"ErrorInvalidExtendedPropertyValue", invalid_header_text};
+                    continue;
+                }
+                result = ctx.st.set_header(ctx.mb, id, *header, set ? std::optional(value) : std::nullopt, ctx.now);
+                continue;
+            }
             const auto field = update.child(ews::ns::types, "FieldURI").attribute("FieldURI").value_or("");
             if (field != "message:IsRead") continue;  // other properties are accepted and ignored
             const auto flag = ews::xs_boolean(update.descendant(ews::ns::types, "IsRead"));
-            const bool is_read = update.is(ews::ns::types, "SetItemField") ? flag.value_or(true) : false;
+            const bool is_read = set ? flag.value_or(true) : false;
             result = ctx.st.set_read(ctx.mb, id, is_read, ctx.now);
         }
         item_shape id_only;

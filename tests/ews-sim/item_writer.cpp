@@ -2,6 +2,7 @@
 
 #include "base64.hpp"
 #include "ews/requests.hpp"
+#include "internet_headers.hpp"
 #include "mime_writer.hpp"
 #include "soap_writer.hpp"
 #include "time_format.hpp"
@@ -100,14 +101,17 @@ std::string message_xml(const mailbox& mb, const stored_item& item, const item_s
     if (shape.wants("item:Subject")) out += t_element("Subject", m.subject);
     if (shape.wants("item:Sensitivity")) out += t_element("Sensitivity", "Normal");
     if (shape.wants("item:Body")) {
-        out += "<t:Body BodyType=\"Text\">" + ews::xml_escape(m.body) + "</t:Body>";
+        out += std::string("<t:Body BodyType=\"") + (m.body_is_html ? "HTML" : "Text") + "\">" +
+               ews::xml_escape(m.body) + "</t:Body>";
     }
     if (shape.wants("item:Attachments") && !m.attachments.empty()) out += attachments_xml(item);
     if (shape.wants("item:DateTimeReceived")) out += t_element("DateTimeReceived", received);
     if (shape.wants("item:Size")) out += t_element("Size", std::to_string(item_size(item)));
     if (shape.wants("item:Importance")) out += t_element("Importance", m.importance);
+    const auto in_reply_to = header_value(m, "In-Reply-To");
+    if (shape.wants("item:InReplyTo") && in_reply_to) out += t_element("InReplyTo", *in_reply_to);
     if (shape.wants("item:IsSubmitted")) out += t_element("IsSubmitted", "false");
-    if (shape.wants("item:IsDraft")) out += t_element("IsDraft", "false");
+    if (shape.wants("item:IsDraft")) out += t_element("IsDraft", boolean(m.is_draft));
     if (shape.wants("item:IsFromMe")) out += t_element("IsFromMe", "false");
     if (shape.wants("item:IsResend")) out += t_element("IsResend", "false");
     if (shape.wants("item:IsUnmodified")) out += t_element("IsUnmodified", "true");
@@ -124,16 +128,22 @@ std::string message_xml(const mailbox& mb, const stored_item& item, const item_s
     if (shape.wants("item:DisplayCc")) out += t_element("DisplayCc", display_list(m.cc));
     if (shape.wants("item:DisplayTo")) out += t_element("DisplayTo", display_list(m.to));
     if (shape.wants("item:HasAttachments")) out += t_element("HasAttachments", boolean(has_attachments));
+    for (const auto& name : shape.internet_headers) {
+        if (const auto value = header_value(m, name)) out += internet_header_property_xml(name, *value);
+    }
     if (shape.wants("item:LastModifiedTime")) out += t_element("LastModifiedTime", received);
     if (shape.wants("message:Sender")) out += "<t:Sender>" + mailbox_element(m.from) + "</t:Sender>";
     if (shape.wants("message:ToRecipients") && !m.to.empty()) out += recipients("ToRecipients", m.to);
     if (shape.wants("message:CcRecipients") && !m.cc.empty()) out += recipients("CcRecipients", m.cc);
+    if (shape.wants("message:BccRecipients") && !m.bcc.empty()) out += recipients("BccRecipients", m.bcc);
     if (shape.wants("message:IsReadReceiptRequested")) out += t_element("IsReadReceiptRequested", "false");
     if (shape.wants("message:IsDeliveryReceiptRequested")) out += t_element("IsDeliveryReceiptRequested", "false");
     if (shape.wants("message:ConversationTopic")) out += t_element("ConversationTopic", m.subject);
     if (shape.wants("message:From")) out += "<t:From>" + mailbox_element(m.from) + "</t:From>";
     if (shape.wants("message:InternetMessageId")) out += t_element("InternetMessageId", m.internet_message_id);
     if (shape.wants("message:IsRead")) out += t_element("IsRead", boolean(item.is_read));
+    const auto references = header_value(m, "References");
+    if (shape.wants("message:References") && references) out += t_element("References", *references);
     out += "</t:Message>";
     return out;
 }

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ewstrigd::sim {
 
@@ -16,6 +17,8 @@ struct item_shape {
     base base_shape = base::id_only;
     std::set<std::string, std::less<>> fields;
     bool include_mime_content = false;  // m:ItemShape/t:IncludeMimeContent
+    // AdditionalProperties t:ExtendedFieldURI of InternetHeaders String properties (internet_headers.hpp).
+    std::vector<std::string> internet_headers;
 
     bool wants(std::string_view field_uri) const;
 };

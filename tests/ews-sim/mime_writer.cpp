@@ -60,7 +60,8 @@ std::string mime_text(const stored_item& item) {
     for (const auto& [name, value] : m.headers) out += name + ": " + header_text(value) + "\r\n";
     out += "MIME-Version: 1.0\r\n";
     const std::string text_part =
-        "Content-Type: text/plain; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+        std::string("Content-Type: ") + (m.body_is_html ? "text/html" : "text/plain") +
+        "; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
         folded_base64(m.body);
     if (m.attachments.empty()) return out + text_part;
 

@@ -20,6 +20,12 @@ ews_outcome find_item(op_context& ctx);
 ews_outcome update_item(op_context& ctx);
 ews_outcome move_item(op_context& ctx);
 ews_outcome get_attachment(op_context& ctx);
+ews_outcome create_item(op_context& ctx);        // create_item_ops.cpp
+ews_outcome create_attachment(op_context& ctx);  // draft_ops.cpp
+ews_outcome send_item(op_context& ctx);          // draft_ops.cpp
+
+// ErrorInvalidRecipients, worded as Exchange words it.
+extern const message_status invalid_recipients;
 
 // ErrorFolderNotFound, worded as Exchange words it.
 extern const message_status folder_not_found;

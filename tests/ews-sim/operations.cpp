@@ -11,7 +11,7 @@ namespace {
 
 using handler = ews_outcome (*)(op_context&);
 
-constexpr std::array<std::pair<std::string_view, handler>, 13> handlers{{
+constexpr std::array<std::pair<std::string_view, handler>, 16> handlers{{
     {"GetFolder", get_folder},
     {"FindFolder", find_folder},
     {"CreateFolder", create_folder},
@@ -25,6 +25,9 @@ constexpr std::array<std::pair<std::string_view, handler>, 13> handlers{{
     {"UpdateItem", update_item},
     {"MoveItem", move_item},
     {"GetAttachment", get_attachment},
+    {"CreateItem", create_item},
+    {"CreateAttachment", create_attachment},
+    {"SendItem", send_item},
 }};
 
 }  // namespace
@@ -39,14 +42,14 @@ soap_reply ok_reply(std::string_view operation, std::string_view messages) {
     return {200, response_document(operation, messages)};
 }
 
-ews_outcome execute(store& st, const ews_request& req, time_point now) {
+ews_outcome execute(store& st, const ews_request& req, time_point now, const affinity_headers& affinity) {
     for (const auto& [name, fn] : handlers) {
         if (name != req.operation) continue;
         if (req.mailbox.empty()) {
             return fault_reply("ErrorNonExistentMailbox",
                                "The request names no mailbox (no impersonation, X-AnchorMailbox or user name).");
         }
-        op_context ctx{st, st.open_mailbox(req.mailbox), req.operation_element, now};
+        op_context ctx{st, st.open_mailbox(req.mailbox), req.operation_element, now, &affinity};
         return fn(ctx);
     }
     // Exchange answers an unknown body element with a schema validation fault.

@@ -5,7 +5,8 @@
 //
 // Supported: GetFolder, FindFolder (Shallow, IndexedPageFolderView), CreateFolder, Subscribe (streaming, pull), GetEvents,
 // GetStreamingEvents, Unsubscribe, SyncFolderItems, GetItem, FindItem,
-// UpdateItem (message:IsRead), MoveItem, GetAttachment. Any other operation
+// UpdateItem (message:IsRead), MoveItem, GetAttachment, CreateItem (mail:
+// create_item_ops.cpp). Any other operation
 // gets an ErrorInvalidRequest SOAP fault; a request naming no mailbox gets
 // ErrorNonExistentMailbox.
 #include "ews_request.hpp"
@@ -31,7 +32,8 @@ struct stream_request {
 
 using ews_outcome = std::variant<soap_reply, stream_request>;
 
-ews_outcome execute(store& st, const ews_request& req, time_point now);
+// `affinity`: the request's server affinity headers (backends.hpp).
+ews_outcome execute(store& st, const ews_request& req, time_point now, const affinity_headers& affinity = {});
 
 // The reply for a request that could not be parsed.
 soap_reply fault_reply(std::string_view code, std::string_view message);

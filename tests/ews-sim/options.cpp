@@ -35,7 +35,8 @@ const char* const usage =
     "               [--insecure-any-token | --jwks-url URL --issuer ISS --audience AUD]\n"
     "               [--mailboxes N] [--keepalive-ms MS] [--minute-ms MS] [--tls-cert PEM --tls-key PEM]\n"
     "               [--max-streams-per-mailbox N] [--max-subscriptions-per-mailbox N]\n"
-    "               [--request-budget N [--budget-window-ms MS]]\n"
+    "               [--request-budget N [--budget-window-ms MS]] [--send-as ADDRESS]...\n"
+    "               [--backends N]\n"
     "Serves EWS on http://HOST:PORT/EWS/Exchange.asmx (https with --tls-cert/--tls-key) and the admin API\n"
     "under /admin/. PORT 0 picks a free port; 'listening on http(s)://HOST:PORT' is printed once ready.\n";
 
@@ -88,6 +89,11 @@ options parse_options(const std::vector<std::string>& args) {
             o.throttle.request_budget = static_cast<unsigned>(to_number(value(), a));
         } else if (a == "--budget-window-ms") {
             o.throttle.window = std::chrono::milliseconds(to_number(value(), a));
+        } else if (a == "--backends") {
+            o.backends = static_cast<unsigned>(to_number(value(), a));
+            if (o.backends == 0) throw std::invalid_argument("--backends must be at least 1");
+        } else if (a == "--send-as") {
+            o.send_as.push_back(value());
         } else {
             throw std::invalid_argument("unknown option " + a);
         }

@@ -32,6 +32,9 @@ struct options {
     std::string tls_cert;
     std::string tls_key;
     throttle_options throttle;
+    // --send-as ADDRESS: every mailbox may send with this From (CreateItem t:From); repeatable.
+    std::vector<std::string> send_as;
+    unsigned backends = 1;  // mailbox servers the mailboxes are spread over (backends.hpp)
     bool help = false;
 };
 

@@ -1,6 +1,7 @@
 #include "request_reader.hpp"
 
 #include "ews/response.hpp"
+#include "internet_headers.hpp"
 
 #include <charconv>
 
@@ -33,6 +34,7 @@ item_shape read_item_shape(ews::element shape) {
     s.include_mime_content = ews::xs_boolean(shape.child(ews::ns::types, "IncludeMimeContent")).value_or(false);
     for (auto f : child_elements(shape.child(ews::ns::types, "AdditionalProperties"))) {
         if (auto uri = f.attribute("FieldURI")) s.fields.emplace(*uri);
+        if (auto header = internet_header_name(f)) s.internet_headers.push_back(std::move(*header));
     }
     return s;
 }

@@ -16,6 +16,7 @@ struct op_context {
     mailbox& mb;
     ews::element op;  // the m:<Operation> element
     time_point now;
+    const affinity_headers* affinity = nullptr;  // of the request (backends.hpp)
 };
 
 // The folder a t:FolderId / t:DistinguishedFolderId names, or nullptr. A

@@ -200,7 +200,7 @@ void store::emit(mailbox& mb, event e) {
     if (mb.log.size() > max_log_events) mb.log.pop_front();
 }
 
-const stored_item& store::deliver(mailbox& mb, std::string_view folder_id, message m, time_point now) {
+const stored_item& store::deliver(mailbox& mb, std::string_view folder_id, message m, time_point now, arrival how) {
     stored_item item;
     item.id = mint("item", mb.address);
     item.folder_id = folder_id;
@@ -211,11 +211,12 @@ const stored_item& store::deliver(mailbox& mb, std::string_view folder_id, messa
     for (auto& a : m.attachments) a.id = mint("att", mb.address);
     item.msg = std::move(m);
     item.received = now;
+    item.is_read = how == arrival::own_copy;
     item.created_seq = item.content_seq = item.changed_seq = ++mb.seq;
     const auto& stored = mb.items.emplace(item.id, std::move(item)).first->second;
 
     emit(mb, item_event(event_kind::created, stored, now));
-    emit(mb, item_event(event_kind::new_mail, stored, now));
+    if (how == arrival::received) emit(mb, item_event(event_kind::new_mail, stored, now));
     emit(mb, folder_modified(mb, stored.folder_id, now));
     return stored;
 }
@@ -238,6 +239,48 @@ store_result<const stored_item*> store::set_read(mailbox& mb, std::string_view i
     emit(mb, item_event(event_kind::modified, item, now));
     emit(mb, folder_modified(mb, item.folder_id, now));
     return &item;
+}
+
+store_result<const stored_item*> store::add_attachments(mailbox& mb, std::string_view item_id,
+                                                        std::vector<attachment> more, time_point now) {
+    auto it = mb.items.find(item_id);
+    if (it == mb.items.end()) return store_error{"ErrorItemNotFound", "The specified object was not found in the store."};
+    auto& item = it->second;
+    for (auto& a : more) {
+        a.id = mint("att", mb.address);
+        item.msg.attachments.push_back(std::move(a));
+    }
+    ++item.change_number;
+    item.content_seq = item.changed_seq = ++mb.seq;
+    emit(mb, item_event(event_kind::modified, item, now));
+    return &item;
+}
+
+store_result<const stored_item*> store::set_header(mailbox& mb, std::string_view item_id, std::string_view name,
+                                                   std::optional<std::string> value, time_point now) {
+    auto it = mb.items.find(item_id);
+    if (it == mb.items.end()) return store_error{"ErrorItemNotFound", "The specified object was not found in the store."};
+    auto& item = it->second;
+    const auto wanted = ascii_lower(name);
+    std::erase_if(item.msg.headers, [&](const auto& h) { return ascii_lower(h.first) == wanted; });
+    if (value) item.msg.headers.emplace_back(std::string(name), std::move(*value));
+    ++item.change_number;
+    item.content_seq = item.changed_seq = ++mb.seq;
+    emit(mb, item_event(event_kind::modified, item, now));
+    return &item;
+}
+
+store_result<message> store::remove(mailbox& mb, std::string_view item_id, time_point now) {
+    auto it = mb.items.find(item_id);
+    if (it == mb.items.end()) return store_error{"ErrorItemNotFound", "The specified object was not found in the store."};
+    auto node = mb.items.extract(it);
+    auto& item = node.mapped();
+    for (auto& f : mb.folders) {
+        if (f.id == item.folder_id) f.removed.emplace_back(++mb.seq, item.id);
+    }
+    emit(mb, item_event(event_kind::deleted, item, now));
+    emit(mb, folder_modified(mb, item.folder_id, now));
+    return std::move(item.msg);
 }
 
 store_result<const stored_item*> store::move(mailbox& mb, std::string_view item_id, std::string_view to_folder_id,
@@ -373,6 +416,13 @@ store_result<sync_page> store::sync_items(const mailbox& mb, std::string_view fo
     const auto upto = page.includes_last_item_in_range ? mb.seq : all[n - 1].first;
     page.sync_state = make_token("sync", scope, std::max(upto, since));
     return page;
+}
+
+void store::allow_send_as(std::string_view address) { send_as_.push_back(ascii_lower(address)); }
+
+bool store::may_send_as(const mailbox& mb, std::string_view address) const {
+    const auto wanted = ascii_lower(address);
+    return wanted == mb.address || std::find(send_as_.begin(), send_as_.end(), wanted) != send_as_.end();
 }
 
 void store::invalidate_sync_states(std::optional<std::string_view> address) {

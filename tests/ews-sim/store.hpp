@@ -7,6 +7,7 @@
 //
 // Ids (items, folders, subscriptions, watermarks, sync states) are opaque
 // base64 strings like Exchange's; only this store decodes them.
+#include "backends.hpp"
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -42,12 +43,24 @@ struct message {
     mail_address from;
     std::vector<mail_address> to;
     std::vector<mail_address> cc;
-    std::string body;  // text/plain
+    std::vector<mail_address> bcc;  // only on the sender's own copies (CreateItem); never in delivered MIME
+    std::string body;  // text/plain, or HTML when body_is_html
+    bool body_is_html = false;  // CreateItem with Body BodyType="HTML"
+    bool is_draft = false;      // saved by CreateItem SaveOnly, never sent
     std::string importance = "Normal";  // Low | Normal | High
     std::vector<std::pair<std::string, std::string>> headers;
     std::vector<attachment> attachments;
     std::string internet_message_id;    // minted when empty
     std::optional<std::string> raw_mime;  // RFC 5322 text when delivered raw
+};
+
+// One message a mailbox sent through CreateItem (outgoing_mail.hpp), kept
+// for the admin API whatever the MessageDisposition.
+struct sent_mail {
+    message msg;  // as submitted, with Bcc and the minted Message-ID
+    time_point sent;
+    std::vector<std::string> delivered_to;  // simulator mailboxes that got it in their Inbox
+    std::vector<std::string> external;      // recipients outside the simulator: recorded only
 };
 
 struct stored_item {
@@ -113,6 +126,8 @@ struct mailbox {
     std::uint64_t event_number = 0;  // watermark source
     std::deque<event> log;           // recent events, for pull resumes from a watermark
     std::uint64_t sync_epoch = 0;    // bumped to invalidate every sync state
+    std::deque<sent_mail> sent;      // recent outgoing mail, oldest first (bounded)
+    std::uint64_t sent_total = 0;    // Message-ID source for outgoing mail
 
     const folder* find_folder(std::string_view folder_id) const;
     // Distinguished id ("inbox") or display name, case-insensitively.
@@ -159,6 +174,8 @@ public:
     mailbox& open_mailbox(std::string_view address);
     mailbox* find_mailbox(std::string_view address);
     const std::map<std::string, mailbox, std::less<>>& mailboxes() const { return mailboxes_; }
+    // Which backend server each mailbox lives on (backends.hpp).
+    backend_map& backends() { return backends_; }
 
     // A folder by distinguished id or display name, created under
     // msgfolderroot when absent (admin deliveries to new folders).
@@ -169,10 +186,22 @@ public:
     store_result<const folder*> create_folder(mailbox& mb, std::string_view parent_id, std::string_view display_name);
 
     // Stores `m` in `folder_id`, fires Created/NewMail/Modified events, returns the item.
-    const stored_item& deliver(mailbox& mb, std::string_view folder_id, message m, time_point now);
+    // An own_copy (the sender's Sent Items copy, a draft) is read and fires no NewMailEvent, as in Exchange.
+    enum class arrival { received, own_copy };
+    const stored_item& deliver(mailbox& mb, std::string_view folder_id, message m, time_point now,
+                               arrival how = arrival::received);
 
     const stored_item* find_item(const mailbox& mb, std::string_view item_id) const;
     store_result<const stored_item*> set_read(mailbox& mb, std::string_view item_id, bool is_read, time_point now);
+    // CreateAttachment: adds `more` (ids minted here) to the item, which gets a new ChangeKey.
+    store_result<const stored_item*> add_attachments(mailbox& mb, std::string_view item_id,
+                                                     std::vector<attachment> more, time_point now);
+    // UpdateItem of an InternetHeaders property: replaces header `name` (case-insensitive) with `value`,
+    // or removes it when `value` is nullopt; the item gets a new ChangeKey.
+    store_result<const stored_item*> set_header(mailbox& mb, std::string_view item_id, std::string_view name,
+                                                std::optional<std::string> value, time_point now);
+    // Removes the item (SendItem sends a draft away) and returns its message.
+    store_result<message> remove(mailbox& mb, std::string_view item_id, time_point now);
     // Moves the item (it gets a new id, as in Exchange) and returns the moved item.
     store_result<const stored_item*> move(mailbox& mb, std::string_view item_id, std::string_view to_folder_id,
                                           time_point now);
@@ -202,6 +231,11 @@ public:
     // Makes every existing sync state (of `address` only, when given) invalid.
     void invalidate_sync_states(std::optional<std::string_view> address);
 
+    // Send-as (CreateItem with t:From): any mailbox may send as `address` (--send-as).
+    void allow_send_as(std::string_view address);
+    // True when `mb` may send with From `address`: its own address or an allowed one.
+    bool may_send_as(const mailbox& mb, std::string_view address) const;
+
 private:
     void emit(mailbox& mb, event e);
     std::string mint(std::string_view kind, std::string_view scope);
@@ -210,6 +244,8 @@ private:
     std::map<std::string, subscription, std::less<>> subscriptions_;
     std::uint64_t next_id_ = 1;
     unsigned subscription_limit_ = 0;
+    std::vector<std::string> send_as_;  // lower-case
+    backend_map backends_;
 };
 
 }  // namespace ewstrigd::sim

@@ -92,14 +92,24 @@ ews_outcome get_events(op_context& ctx) {
     return ok_reply("GetEvents", response_message("GetEvents", {}, notification_xml(s->id, events, opts)));
 }
 
+// The backend server a GetStreamingEvents request reaches (backends.hpp): the one
+// its affinity cookie names, else its mailbox's (X-AnchorMailbox or impersonation).
+std::string routed_backend(op_context& ctx) {
+    if (ctx.affinity && ctx.affinity->prefer_affinity && !ctx.affinity->cookie_backend.empty())
+        return ctx.affinity->cookie_backend;
+    return ctx.st.backends().backend_of(ctx.mb.address);
+}
+
 ews_outcome get_streaming_events(op_context& ctx) {
     stream_request req;
     req.mailbox = ctx.mb.address;
+    const auto backend = routed_backend(ctx);
     std::vector<std::string> missing;
     for (auto id : ctx.op.child(ews::ns::messages, "SubscriptionIds").children(ews::ns::types, "SubscriptionId")) {
         auto sid = ews::trimmed(id.text());
         const auto* s = ctx.st.find_subscription(sid, ctx.now);
-        if (!s || s->kind != subscription_kind::streaming) {
+        // A subscription on another server is unknown here, as on Exchange without affinity.
+        if (!s || s->kind != subscription_kind::streaming || ctx.st.backends().backend_of(s->mailbox) != backend) {
             missing.push_back(sid);
         } else {
             req.subscription_ids.push_back(std::move(sid));

@@ -3,6 +3,7 @@
 // against Microsoft's EWS schemas with xmllint. Values carry characters that
 // need escaping so the escaped form is what gets validated.
 
+#include "ews/create_item.hpp"
 #include "ews/requests.hpp"
 
 #include <filesystem>
@@ -15,6 +16,24 @@
 namespace ews = ewstrigd::ews;
 
 namespace {
+
+// Mail out: every optional part present (full) or only the required ones.
+ews::outgoing_message mail_sample(bool full) {
+    ews::outgoing_message m;
+    m.subject = "Re: Order <42> & more";
+    m.body = full ? "<p>Thanks &amp; bye</p>" : "plain";
+    m.html = full;
+    m.to = {{"O'Brien", "buyer@example.com"}};
+    if (!full) return m;
+    m.cc = {{"", "cc@example.com"}};
+    m.bcc = {{"", "audit@example.com"}};
+    m.from = ews::mail_recipient{"Orders", "orders@example.com"};
+    m.in_reply_to = "<abc@example.com>";
+    m.references = "<x@example.com> <abc@example.com>";
+    m.internet_headers = {{"X-Ewstrigd-Event", "evt-1/orders/0"}, {"Auto-Submitted", "auto-replied"}};
+    m.attachments = {{"order.eml", "message/rfc822", "RnJvbTogYUBi"}, {"note.txt", "", "aGk="}};
+    return m;
+}
 
 std::vector<std::pair<std::string, std::string>> samples() {
     const ews::request_context plain;
@@ -59,6 +78,11 @@ std::vector<std::pair<std::string, std::string>> samples() {
         {"move-item-distinguished", ews::soap_request(plain, ews::move_item{items, inbox, false})},
         {"mark-read", ews::soap_request(impersonating, ews::mark_read{items, true})},
         {"mark-unread", ews::soap_request(plain, ews::mark_read{{items.front()}, false})},
+        {"send-reply", ews::soap_request(impersonating, ews::send_message{mail_sample(true)})},
+        {"send-plain", ews::soap_request(plain, ews::send_message{mail_sample(false), processed})},
+        {"find-by-header",
+         ews::soap_request(plain, ews::find_by_header{ews::distinguished_folder{"sentitems", std::nullopt},
+                                                      "X-Ewstrigd-Event", "evt<&>/orders/0"})},
     };
 }
 

@@ -108,7 +108,8 @@ public:
     std::string mime = "From: a@b\r\nSubject: hi\r\n\r\nbody\r\n";
     bool hold = false;
     std::deque<source::outcome> outcomes;  // consumed in order; empty: proceed
-    std::vector<std::string> calls;         // "mark_read ID 1", "move ID PATH 0", "mime ID"
+    std::vector<std::string> calls;         // "mark_read ID 1", "move ID PATH 0", "mime ID", "find_sent V", "send SUBJECT"
+    std::vector<source::outgoing_mail> sent;  // what async_send_mail was given (its Sent Items)
     std::size_t held() const { return held_.size(); }
     std::size_t max_held = 0;
 
@@ -175,6 +176,22 @@ private:
     void move_impl(std::string id, std::string path, bool create, handler<source::done_signature> h) override {
         calls.push_back("move " + id + " " + path + " " + std::to_string(create));
         finish(std::move(h));
+    }
+
+    // Mail out: a send that proceeds lands in `sent`; find_sent looks there.
+    void send_mail_impl(source::outgoing_mail mail, handler<source::done_signature> h) override {
+        calls.push_back("send " + mail.subject);
+        auto o = next_outcome();
+        if (o.step == ews::next_step::proceed) sent.push_back(std::move(mail));
+        boost::asio::post(ex_, [h = std::move(h), o]() mutable { std::move(h)(o); });
+    }
+    void find_sent_impl(std::string header, std::string value, handler<source::found_signature> h) override {
+        calls.push_back("find_sent " + value);
+        const bool found = std::any_of(sent.begin(), sent.end(), [&](const source::outgoing_mail& m) {
+            return std::any_of(m.internet_headers.begin(), m.internet_headers.end(),
+                               [&](const auto& kv) { return kv.first == header && kv.second == value; });
+        });
+        boost::asio::post(ex_, [h = std::move(h), found]() mutable { std::move(h)(source::outcome{}, found); });
     }
 
     boost::asio::any_io_executor ex_;

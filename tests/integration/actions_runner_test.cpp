@@ -216,5 +216,28 @@ TEST_F(runner_test, stop_after_the_grace_kills_run_children_and_leaves_rows_pend
     EXPECT_EQ(runner.counters().abandoned, 1u);
 }
 
+TEST_F(runner_test, the_first_attempt_reports_the_time_since_the_row_was_enqueued) {
+    auto now = state::clock::now();
+    std::vector<state::clock::duration> latencies;
+    actions::runner_options o;
+    o.now = [&now] { return now; };
+    o.on_first_attempt = [&](state::clock::duration d) { latencies.push_back(d); };
+    source.outcomes = {failure(ews::next_step::transient)};  // one retry, not reported again
+    const auto id = add(0, now - 250ms);
+    const auto later = add(1, now + 10ms);  // enqueued later: counted from its own enqueue time
+    auto runner = make_runner(o);
+    runner.start();
+    ASSERT_TRUE(run_until(ioc, [&] { return store.row(id).attempts == 1; }));
+    now += 1s;  // the retry and the second row are due
+    runner.wake();
+    ASSERT_TRUE(run_until(ioc, [&] {
+        return store.row(id).state == outbox_state::done && store.row(later).state == outbox_state::done;
+    }));
+    EXPECT_EQ(store.row(id).attempts, 2);
+    ASSERT_EQ(latencies.size(), 2u);
+    EXPECT_EQ(latencies[0], std::chrono::duration_cast<state::clock::duration>(250ms));
+    EXPECT_EQ(latencies[1], std::chrono::duration_cast<state::clock::duration>(990ms));
+}
+
 }  // namespace
 }  // namespace ewstrigd::test

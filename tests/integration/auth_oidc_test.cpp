@@ -206,6 +206,21 @@ TEST_F(oauth_oidc, a_wrong_client_secret_is_a_configuration_error_that_names_the
     EXPECT_EQ(a.failure->explanation.find("wrong"), std::string::npos) << "the secret must not be echoed";
 }
 
+TEST_F(oauth_oidc, token_requests_of_all_providers_add_up_in_the_shared_counts) {
+    refresh_counts totals;
+    provider_options o;
+    o.totals = &totals;
+    oauth_provider good(ioc.get_executor(), client, endpoints, nullptr, app_secret("good"), o);
+    oauth_provider bad(ioc.get_executor(), client, endpoints, nullptr, app_secret("bad", "wrong"), o);
+    EXPECT_FALSE(credentials(good).failure);
+    EXPECT_FALSE(credentials(good).failure);  // cached: no request, nothing counted
+    EXPECT_TRUE(credentials(bad).failure);
+    EXPECT_EQ(totals.succeeded, 1u);
+    EXPECT_EQ(totals.failed, 1u);
+    EXPECT_EQ(good.stats().refreshed + bad.stats().refreshed, totals.succeeded);
+    EXPECT_EQ(good.stats().failures + bad.stats().failures, totals.failed);
+}
+
 TEST_F(oauth_oidc, client_credentials_with_a_certificate_ps256) {
     oauth_provider p(ioc.get_executor(), client, endpoints, nullptr, app_certificate("app"));
     const auto a = credentials(p);

@@ -94,19 +94,6 @@ protected:
         return test::child_process(std::move(args));
     }
 
-    // Polls `done` every 50 ms while draining the daemon's stderr (so its
-    // pipe never fills), until it holds or `limit` passed.
-    static bool eventually(test::child_process& daemon, const std::function<bool()>& done,
-                           steady::duration limit = 30s) {
-        const auto deadline = steady::now() + limit;
-        for (;;) {
-            daemon.err();
-            if (done()) return true;
-            if (steady::now() >= deadline) return false;
-            std::this_thread::sleep_for(50ms);
-        }
-    }
-
     std::vector<std::string> fired() const {
         std::ifstream in(fired_file());
         std::vector<std::string> lines;

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <regex>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -263,6 +264,17 @@ std::string user_code_in(const std::string& prompt) {
     std::smatch m;
     if (std::regex_search(prompt, m, std::regex("code ([A-Z0-9-]+)"))) return m[1];
     return {};
+}
+
+bool eventually(child_process& daemon, const std::function<bool()>& done,
+                std::chrono::steady_clock::duration limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        daemon.err();
+        if (done()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 }  // namespace ewstrigd::test

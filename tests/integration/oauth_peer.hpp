@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ private:
     std::string err_;
     std::optional<int> status_;
 };
+
+// Polls `done` every 50 ms while draining the child's stderr (so its pipe
+// never fills), until it holds (true) or `limit` passed (false).
+bool eventually(child_process& daemon, const std::function<bool()>& done,
+                std::chrono::steady_clock::duration limit = std::chrono::seconds(30));
 
 // A JSON answer from the server's /test routes, or from any URL (GET when body empty).
 struct http_answer {

@@ -136,16 +136,6 @@ protected:
     }
 
     // Polls `done` every 50 ms, draining the daemon's stderr so its pipe never fills.
-    static bool eventually(child_process& daemon, const std::function<bool()>& done, steady::duration limit = 30s) {
-        const auto deadline = steady::now() + limit;
-        for (;;) {
-            daemon.err();
-            if (done()) return true;
-            if (steady::now() >= deadline) return false;
-            std::this_thread::sleep_for(50ms);
-        }
-    }
-
     http_answer get(const std::string& path) const { return blocking_http("GET", base + path); }
 
     void deliver(const std::string& subject) {
@@ -174,17 +164,30 @@ TEST_F(service_run, tells_systemd_serves_health_and_metrics_and_stops_cleanly) {
     EXPECT_EQ(nlohmann::json::parse(get("/healthz").body), (nlohmann::json{{"status", "ok"}, {"mailboxes", 1}}));
     ASSERT_TRUE(notify.wait_for("STATUS=1/1 mailboxes connected", 10s)) << daemon.err();
 
-    // A delivered mail fires the log action; /metrics counts it.
+    // Delivered mail fires the log action for the two that match; /metrics counts it all.
     deliver("invoice 42");
+    deliver("lunch on Friday?");
+    deliver("invoice 43");
     std::string metrics;
     ASSERT_TRUE(eventually(daemon, [&] {
         metrics = get("/metrics").body;
-        return sample(metrics, R"(ewstrigd_actions_total{type="log",outcome="success"})") == 1.0;
+        return sample(metrics, R"(ewstrigd_actions_total{type="log",outcome="success"})") == 2.0 &&
+               sample(metrics, "ewstrigd_items_seen_total") == 3.0;
     })) << metrics << daemon.err();
     EXPECT_EQ(sample(metrics, R"(ewstrigd_mailboxes{state="connected"})"), 1.0) << metrics;
     EXPECT_EQ(sample(metrics, R"(ewstrigd_mailboxes{state="failed"})"), 0.0) << metrics;
-    EXPECT_EQ(sample(metrics, "ewstrigd_items_seen_total"), 1.0) << metrics;
-    EXPECT_EQ(sample(metrics, "ewstrigd_actions_enqueued_total"), 1.0) << metrics;
+    EXPECT_GE(sample(metrics, "ewstrigd_notifications_total").value_or(0), 1.0) << metrics;
+    EXPECT_GE(sample(metrics, R"(ewstrigd_syncs_total{outcome="proceed"})").value_or(0), 2.0) << metrics;
+    EXPECT_EQ(sample(metrics, R"(ewstrigd_items_matched_total{trigger="note-invoice"})"), 2.0) << metrics;
+    EXPECT_EQ(sample(metrics, "ewstrigd_actions_enqueued_total"), 2.0) << metrics;
+    // One latency per action run, each well within the last finite bucket.
+    EXPECT_EQ(sample(metrics, "ewstrigd_event_to_action_seconds_count"), 2.0) << metrics;
+    EXPECT_EQ(sample(metrics, R"(ewstrigd_event_to_action_seconds_bucket{le="60"})"), 2.0) << metrics;
+    EXPECT_LT(sample(metrics, "ewstrigd_event_to_action_seconds_sum").value_or(-1), 10.0) << metrics;
+    // Basic auth: no token service ran, both outcomes are shown at 0.
+    EXPECT_EQ(sample(metrics, R"(ewstrigd_token_refreshes_total{outcome="success"})"), 0.0) << metrics;
+    EXPECT_EQ(sample(metrics, R"(ewstrigd_token_refreshes_total{outcome="failure"})"), 0.0) << metrics;
+    EXPECT_GE(sample(metrics, "ewstrigd_backoff_seconds_total").value_or(-1), 0.0) << metrics;
     EXPECT_EQ(sample(metrics, "ewstrigd_outbox_depth"), 0.0) << metrics;
     EXPECT_EQ(sample(metrics, "ewstrigd_outbox_dead_letters"), 0.0) << metrics;
     EXPECT_NE(daemon.err().find("invoice mail: invoice 42"), std::string::npos) << daemon.err();
@@ -214,6 +217,13 @@ TEST_F(service_run, tells_systemd_serves_health_and_metrics_and_stops_cleanly) {
     const auto failing = nlohmann::json::parse(health.body);
     EXPECT_EQ(failing.at("status"), "failing");
     EXPECT_EQ(failing.at("failing").at(0).at("mailbox"), "invoices") << health.body;
+    // The failures are counted by code, and the mailbox was told to wait. A
+    // 401 makes the source ask its credentials again; a basic password that
+    // Exchange keeps refusing is a configuration problem, counted as such.
+    metrics = get("/metrics").body;
+    EXPECT_GE(sample(metrics, R"(ewstrigd_ews_errors_total{code="credentials:configuration"})").value_or(0), 1.0)
+        << metrics;
+    EXPECT_GT(sample(metrics, "ewstrigd_backoff_seconds_total").value_or(0), 0.0) << metrics;
 
     // SIGTERM: STOPPING=1, then no keep-alive any more, and exit 0.
     ::kill(daemon.pid(), SIGTERM);

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace ewstrigd::cli {
 namespace {
 
@@ -29,6 +31,47 @@ TEST(cli_daemon_reporting, health_rows_use_the_metric_state_names_and_keep_the_e
     EXPECT_FALSE(service::is_healthy_state(row.state));
     s.state = watch::connection_state::connected;
     EXPECT_TRUE(service::is_healthy_state(health_row(s, 0).state));
+}
+
+// The Prometheus line "SERIES VALUE" is in `text`.
+::testing::AssertionResult has_sample(const std::string& text, const std::string& series, const std::string& value) {
+    if (text.find('\n' + series + ' ' + value + '\n') != std::string::npos) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "no line '" << series << ' ' << value << "' in\n" << text;
+}
+
+TEST(cli_daemon_reporting, watch_and_token_totals_become_counters_that_never_go_back) {
+    service::metrics::registry r;
+    service::daemon_metrics m(r);
+    watch::watch_totals w;
+    w.notifications = 4;
+    w.syncs[ews::next_step::proceed] = 3;
+    w.syncs[ews::next_step::retry_after] = 1;
+    w.items_seen = 5;
+    w.items_matched["invoice"] = 2;
+    w.actions_enqueued = 4;
+    w.count_error("ErrorServerBusy");
+    w.backoff = std::chrono::milliseconds(7500);
+    auth::refresh_counts tokens{3, 1};
+    feed_metrics(w, m);
+    feed_metrics(tokens, m);
+    auto text = r.expose();
+    EXPECT_TRUE(has_sample(text, "ewstrigd_notifications_total", "4"));
+    EXPECT_TRUE(has_sample(text, R"(ewstrigd_syncs_total{outcome="proceed"})", "3"));
+    EXPECT_TRUE(has_sample(text, R"(ewstrigd_syncs_total{outcome="retry_after"})", "1"));
+    EXPECT_TRUE(has_sample(text, "ewstrigd_items_seen_total", "5"));
+    EXPECT_TRUE(has_sample(text, R"(ewstrigd_items_matched_total{trigger="invoice"})", "2"));
+    EXPECT_TRUE(has_sample(text, "ewstrigd_actions_enqueued_total", "4"));
+    EXPECT_TRUE(has_sample(text, R"(ewstrigd_ews_errors_total{code="ErrorServerBusy"})", "1"));
+    EXPECT_TRUE(has_sample(text, "ewstrigd_backoff_seconds_total", "7.5"));
+    EXPECT_TRUE(has_sample(text, R"(ewstrigd_token_refreshes_total{outcome="success"})", "3"));
+    EXPECT_TRUE(has_sample(text, R"(ewstrigd_token_refreshes_total{outcome="failure"})", "1"));
+
+    w.notifications = 6;
+    feed_metrics(w, m);
+    feed_metrics(auth::refresh_counts{}, m);  // e.g. totals read from a fresh object: the counters stay
+    text = r.expose();
+    EXPECT_TRUE(has_sample(text, "ewstrigd_notifications_total", "6"));
+    EXPECT_TRUE(has_sample(text, R"(ewstrigd_token_refreshes_total{outcome="success"})", "3"));
 }
 
 }  // namespace

@@ -119,16 +119,27 @@ TEST(service_metrics, daemon_metrics_define_every_documented_family_once) {
     ewstrigd::service::daemon_metrics dm(r);
     dm.actions.with({"run", "success"}).inc();
     const std::string text = r.expose();
-    for (const char* name : {"ewstrigd_mailboxes", "ewstrigd_items_seen_total", "ewstrigd_actions_enqueued_total",
-                             "ewstrigd_actions_total", "ewstrigd_outbox_depth", "ewstrigd_outbox_dead_letters",
-                             "ewstrigd_reloads_total"}) {
+    for (const char* name :
+         {"ewstrigd_mailboxes", "ewstrigd_notifications_total", "ewstrigd_syncs_total", "ewstrigd_items_seen_total",
+          "ewstrigd_items_matched_total", "ewstrigd_actions_enqueued_total", "ewstrigd_actions_total",
+          "ewstrigd_event_to_action_seconds", "ewstrigd_outbox_depth", "ewstrigd_outbox_dead_letters",
+          "ewstrigd_token_refreshes_total", "ewstrigd_ews_errors_total", "ewstrigd_backoff_seconds_total",
+          "ewstrigd_reloads_total"}) {
         EXPECT_NE(text.find(std::string("# TYPE ") + name + ' '), std::string::npos) << name;
     }
     EXPECT_NE(text.find("ewstrigd_actions_total{type=\"run\",outcome=\"success\"} 1\n"), std::string::npos);
-    // Families nobody feeds yet are not exported with made-up zeros.
-    for (const char* name : {"ewstrigd_syncs_total", "ewstrigd_token_refreshes_total", "ewstrigd_ews_errors_total"}) {
-        EXPECT_EQ(text.find(name), std::string::npos) << name;
-    }
+    // Token refresh failures are alerted on: both outcomes exist before the first refresh.
+    EXPECT_NE(text.find("ewstrigd_token_refreshes_total{outcome=\"success\"} 0\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("ewstrigd_token_refreshes_total{outcome=\"failure\"} 0\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("ewstrigd_event_to_action_seconds_count 0\n"), std::string::npos) << text;
+}
+
+TEST(service_metrics, event_to_action_buckets_resolve_1_ms_to_60_s) {
+    const auto& b = ewstrigd::service::event_to_action_buckets();
+    ASSERT_FALSE(b.empty());
+    EXPECT_EQ(b.front(), 0.001);
+    EXPECT_EQ(b.back(), 60.0);
+    for (std::size_t i = 1; i < b.size(); ++i) EXPECT_LE(b[i] / b[i - 1], 3.0) << b[i];  // no decade in one bucket
 }
 
 TEST(service_metrics, advance_to_follows_a_running_total_and_never_goes_back) {

@@ -263,6 +263,54 @@ TEST_F(store_test, requeue_puts_a_dead_row_back_with_fresh_attempts) {
     EXPECT_FALSE(s_->requeue(424242, t0));
 }
 
+TEST_F(store_test, requeue_all_dead_puts_back_every_dead_row_and_nothing_else) {
+    const auto a = enqueue_one("a", 2);
+    const auto b = enqueue_one("b", 2);
+    const auto live = enqueue_one("c");
+    const auto done = enqueue_one("d");
+    s_->action_dead(a, "broken a");
+    s_->action_failed(b, "x", t0);
+    s_->action_failed(b, "broken b", t0);  // second of two attempts: dead
+    s_->action_failed(live, "retry later", t0 + 1h);
+    s_->action_done(done);
+    ASSERT_EQ(s_->counts().dead, 2u);
+
+    EXPECT_EQ(s_->requeue_all_dead(t0 + 2h), 2u);
+    EXPECT_EQ(s_->counts().dead, 0u);
+    EXPECT_EQ(s_->counts().pending, 3u);
+    const auto due = s_->due_actions(t0 + 2h, 10);
+    ASSERT_EQ(due.size(), 3u);
+    EXPECT_EQ(due[0].id, live) << "a pending row keeps its attempts and time";
+    EXPECT_EQ(due[0].attempts, 1);
+    for (const auto& row : {due[1], due[2]}) {
+        EXPECT_TRUE(row.id == a || row.id == b);
+        EXPECT_EQ(row.attempts, 0);
+        EXPECT_EQ(row.next_attempt, t0 + 2h);
+        EXPECT_EQ(row.finished, std::nullopt);
+    }
+    EXPECT_EQ(s_->requeue_all_dead(t0 + 3h), 0u) << "nothing dead is left";
+}
+
+TEST_F(store_test, dead_rows_say_since_when_and_pending_rows_are_listed_due_or_not) {
+    const auto a = enqueue_one("a");
+    const auto b = enqueue_one("b");
+    const auto before = std::chrono::floor<std::chrono::milliseconds>(clock::now());
+    s_->action_dead(a, "gone");
+    s_->action_failed(b, "busy", t0 + 1h);
+    const auto dead = s_->dead_letters(10);
+    ASSERT_EQ(dead.size(), 1u);
+    ASSERT_TRUE(dead[0].finished.has_value());
+    EXPECT_GE(*dead[0].finished, before);
+    EXPECT_LE(*dead[0].finished, clock::now());
+    // `outbox list` asks for every pending row, waiting for a retry or not.
+    const auto pending = s_->due_actions(clock::time_point::max(), 10);
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].id, b);
+    EXPECT_EQ(pending[0].next_attempt, t0 + 1h);
+    EXPECT_EQ(pending[0].last_error, "busy");
+    EXPECT_EQ(pending[0].finished, std::nullopt);
+}
+
 TEST_F(store_test, counts_pending_and_dead_but_not_done) {
     EXPECT_EQ(s_->counts().pending, 0u);
     const auto a = enqueue_one("a");

@@ -228,6 +228,12 @@ private:
     void move_impl(std::string, std::string, bool, net::any_completion_handler<source::done_signature> h) override {
         post_completion(ex_, std::move(h), source::outcome{});
     }
+    void send_mail_impl(source::outgoing_mail, net::any_completion_handler<source::done_signature> h) override {
+        post_completion(ex_, std::move(h), failure(ews::next_step::permanent));
+    }
+    void find_sent_impl(std::string, std::string, net::any_completion_handler<source::found_signature> h) override {
+        post_completion(ex_, std::move(h), failure(ews::next_step::permanent), false);
+    }
 
     net::any_io_executor ex_;
     int epoch_ = 1;

@@ -60,7 +60,7 @@ protected:
     watch::mailbox_watcher& make(const config::config& cfg, std::shared_ptr<fake_source> src,
                                  std::size_t mailbox = 0) {
         const auto& mb = cfg.mailboxes.at(mailbox);
-        watch::watcher_hooks hooks{[this] { ++wakes; }, [this](std::exception_ptr e) { fatal = e; }};
+        watch::watcher_hooks hooks{[this] { ++wakes; }, [this](std::exception_ptr e) { fatal = e; }, &totals};
         watchers_.push_back(std::make_unique<watch::mailbox_watcher>(
             ioc.get_executor(), mb, watch::triggers_of(cfg, mb.id), std::move(src), store, clock, hooks, timing));
         return *watchers_.back();
@@ -98,6 +98,7 @@ protected:
     std::shared_ptr<fake_source> source = std::make_shared<fake_source>(ioc.get_executor());
     int wakes = 0;
     std::exception_ptr fatal;
+    watch::watch_totals totals;  // shared by every watcher, as in the daemon
 
 private:
     std::vector<std::unique_ptr<watch::mailbox_watcher>> watchers_;
@@ -388,6 +389,74 @@ triggers:
     source->ring("inbox");
     settle();
     EXPECT_EQ(fired_subjects(), strings{"Lunch?"});
+}
+
+TEST_F(watch_loop, totals_count_rings_syncs_and_matches_per_trigger) {
+    auto cfg = load_test_config(config_yaml());
+    make(cfg, source).start();
+    settle();
+    EXPECT_EQ(totals.notifications, 0u);
+    EXPECT_EQ(totals.syncs[next_step::proceed], 1u);  // the start-up sync
+
+    source->deliver("inbox", "Invoice 42");
+    source->deliver("inbox", "Lunch on Friday?");
+    source->ring("inbox");
+    settle();
+    source->deliver("inbox", "Invoice 43");
+    source->ring("inbox");
+    settle();
+
+    EXPECT_EQ(totals.notifications, 2u);
+    EXPECT_EQ(totals.syncs[next_step::proceed], 3u);
+    EXPECT_EQ(totals.items_seen, 3u);
+    EXPECT_EQ(totals.items_matched, (std::map<std::string, std::uint64_t, std::less<>>{{"invoice", 2}}));
+    EXPECT_EQ(totals.actions_enqueued, 4u);  // two actions per match
+    EXPECT_TRUE(totals.ews_errors.empty());
+    EXPECT_EQ(totals.backoff, 0ms);
+}
+
+TEST_F(watch_loop, totals_count_errors_by_code_and_the_waits_they_cause) {
+    source->sync_failures.push_back(failure(next_step::retry_after, "ErrorServerBusy", 7000ms));
+    source->fetch_failures.push_back(failure(next_step::transient, "HTTP 502"));
+    source->listen_results.push_back(failure(next_step::transient, "network"));
+    source->deliver("inbox", "Invoice 9");
+    auto cfg = load_test_config(config_yaml());
+    make(cfg, source).start();
+    settle();
+    clock.advance(7000ms);  // the sync retries, its fetch fails
+    settle();
+    clock.advance(1min);  // the back-offs end; the safety timer (5 min) does not
+    settle();
+
+    EXPECT_EQ(fired_subjects(), strings{"Invoice 9"});
+    EXPECT_EQ(totals.syncs[next_step::retry_after], 1u);
+    EXPECT_EQ(totals.syncs[next_step::transient], 1u);
+    EXPECT_EQ(totals.syncs[next_step::proceed], 1u);
+    EXPECT_EQ(totals.ews_errors,
+              (std::map<std::string, std::uint64_t, std::less<>>{{"ErrorServerBusy", 1}, {"HTTP 502", 1}, {"network", 1}}));
+    // Every wait the loops asked for after a failure: 7 s, and one back-off each for the fetch and the doorbell.
+    std::chrono::milliseconds asked{0};
+    for (const auto d : clock.requested) {
+        if (d != timing.safety_interval) asked += d;
+    }
+    EXPECT_EQ(totals.backoff, asked);
+    EXPECT_GT(totals.backoff, 7000ms);
+}
+
+TEST_F(watch_loop, stopping_is_not_counted_as_an_error) {
+    auto cfg = load_test_config(config_yaml());
+    auto& w = make(cfg, source);
+    w.start();
+    settle();
+    ASSERT_TRUE(source->listening());
+    const auto syncs_before = totals.syncs;
+    bool stopped = false;
+    w.stop([&] { stopped = true; });
+    settle();
+    ASSERT_TRUE(stopped);
+    EXPECT_TRUE(totals.ews_errors.empty());
+    EXPECT_EQ(totals.syncs, syncs_before);
+    EXPECT_EQ(totals.backoff, 0ms);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "admin_api.hpp"
+#include "outgoing_mail.hpp"
 
 #include "sim_test_util.hpp"
 
@@ -69,6 +70,37 @@ TEST_F(admin_fixture, deliver_raw_rfc822) {
     const auto list = json::parse(call("GET", "/admin/mailboxes/a@example.com/folders/inbox/messages").body);
     EXPECT_EQ(list.at(0)["subject"], "Raw one");
     EXPECT_EQ(list.at(0)["from"], "ann@example.com");
+}
+
+TEST_F(admin_fixture, sent_mail_is_listed_with_recipients_and_headers) {
+    auto& mb = st.open_mailbox("user0@example.com");
+    message m;
+    m.subject = "Ack";
+    m.from = {"", "user0@example.com"};
+    m.to = {{"", "user1@example.com"}, {"", "far@elsewhere.test"}};
+    m.bcc = {{"", "audit@example.com"}};
+    m.headers = {{"X-Ewstrigd-Event", "ev-9"}};
+    send_message(st, mb, m, mb.find_folder_by_name("sentitems")->id, test::t0());
+
+    const auto sent = json::parse(call("GET", "/admin/mailboxes/user0@example.com/sent").body);
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0]["subject"], "Ack");
+    EXPECT_EQ(sent[0]["bcc"], json::array({"audit@example.com"}));
+    EXPECT_EQ(sent[0]["delivered_to"], json::array({"user1@example.com", "audit@example.com"}));
+    EXPECT_EQ(sent[0]["external"], json::array({"far@elsewhere.test"}));
+    EXPECT_EQ(sent[0]["headers"]["X-Ewstrigd-Event"], "ev-9");
+
+    const auto copy = json::parse(call("GET", "/admin/mailboxes/user0@example.com/folders/Sent%20Items/messages").body);
+    ASSERT_EQ(copy.size(), 1u);
+    EXPECT_EQ(copy[0]["message_id"], sent[0]["message_id"]);
+    EXPECT_EQ(copy[0]["is_read"], true);
+    const auto inbox = json::parse(call("GET", "/admin/mailboxes/user1@example.com/folders/inbox/messages").body);
+    ASSERT_EQ(inbox.size(), 1u);
+    EXPECT_EQ(inbox[0]["to"], json::array({"user1@example.com", "far@elsewhere.test"}));
+    EXPECT_EQ(inbox[0]["bcc"], json::array());
+    EXPECT_EQ(inbox[0]["headers"]["X-Ewstrigd-Event"], "ev-9");
+    EXPECT_EQ(call("GET", "/admin/mailboxes/nobody@example.com/sent").status, 404u);
+    EXPECT_EQ(call("POST", "/admin/mailboxes/user0@example.com/sent").status, 405u);
 }
 
 TEST_F(admin_fixture, bad_requests_are_json_errors) {

@@ -56,6 +56,9 @@ TEST(options, parses_the_documented_flags) {
     EXPECT_EQ(o.keepalive.count(), 50);
     EXPECT_EQ(o.minute.count(), 200);
     EXPECT_TRUE(o.auth.any_token);
+    EXPECT_EQ(parse_options({"--send-as", "shop@example.com", "--send-as", "b@example.com"}).send_as,
+              (std::vector<std::string>{"shop@example.com", "b@example.com"}));
+    EXPECT_THROW(parse_options({"--send-as"}), std::invalid_argument);
     EXPECT_THROW(parse_options({"--listen", "nohost"}), std::invalid_argument);
     EXPECT_THROW(parse_options({"--bogus"}), std::invalid_argument);
 }
@@ -94,6 +97,12 @@ TEST(faults, parse_and_consume_per_mailbox) {
     EXPECT_TRUE(list.take_request_fault("a@example.com"));
     EXPECT_FALSE(list.take_request_fault("a@example.com"));
     EXPECT_TRUE(std::holds_alternative<std::string>(parse_fault(R"({"kind":"nope"})")));
+
+    // An operation filter: only CreateItem requests fail, so a send can be retried while the rest works.
+    list.add(std::get<fault>(parse_fault(R"({"kind":"server-busy","operation":"CreateItem"})")));
+    EXPECT_FALSE(list.take_request_fault("a@example.com", "GetItem"));
+    EXPECT_TRUE(list.take_request_fault("a@example.com", "CreateItem"));
+    EXPECT_FALSE(list.take_request_fault("a@example.com", "CreateItem"));
     EXPECT_TRUE(std::holds_alternative<std::string>(parse_fault("not json")));
     EXPECT_TRUE(std::holds_alternative<std::string>(parse_fault(R"({"kind":"http-status","status":42})")));
 }

@@ -1,0 +1,173 @@
+// The mail-out actions (reply, reply_all, forward, send): loop guard,
+// compose, rate limit, then - since an earlier attempt may have sent the
+// mail before a crash or a lost answer - a look into Sent Items for the
+// X-Ewstrigd-Event marker, and only then CreateItem. The look costs one
+// FindItem per attempt; it is made on every attempt because a SIGKILL during
+// the send leaves the outbox row's attempt count unchanged.
+
+#include "actions/execution.hpp"
+#include "actions/loop_guard.hpp"
+#include "actions/mail_compose.hpp"
+#include "actions/rate_limiter.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iterator>
+
+namespace ewstrigd::actions {
+
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::uintmax_t attachment_limit = std::uintmax_t{25} << 20;  // Exchange Online's default send limit
+
+std::string base64(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+// A file of a send action as an attachment, or why it cannot be read.
+std::variant<ews::file_attachment, std::string> read_attachment(const std::filesystem::path& path) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) return "cannot read attachment " + path.string() + ": " + ec.message();
+    if (size > attachment_limit) return "attachment " + path.string() + " is larger than 25 MiB";
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) return "cannot read attachment " + path.string();
+    return ews::file_attachment{path.filename().string(), {}, base64(bytes)};
+}
+
+std::string eml_name(const match::message& msg) {
+    std::string name = msg.subject.empty() ? std::string("message") : msg.subject.substr(0, 100);
+    for (char& c : name) {
+        if (static_cast<unsigned char>(c) < 0x20 || std::string_view("/\\:*?\"<>|").find(c) != std::string_view::npos)
+            c = '_';
+    }
+    return name + ".eml";
+}
+
+bool attaches_original(const config::action_config& a) {
+    if (std::holds_alternative<config::forward_action>(a.what)) return true;
+    const auto* send = std::get_if<config::send_action>(&a.what);
+    return send && send->attach_original;
+}
+
+// The steps after the checks. They hold what they need rather than the
+// executor, and look the mail source up again at each step: a reload may
+// have removed the mailbox meanwhile.
+struct mail_sending {
+    std::shared_ptr<executor::execution> e;
+    std::function<source::mail_source*(const std::string&)> source_for;
+    std::shared_ptr<spdlog::logger> log;
+    std::shared_ptr<rate_limiter> rate;
+    source::outgoing_mail mail;
+
+    source::mail_source* source() const { return source_for ? source_for(e->j.mailbox) : nullptr; }
+    void no_source() const { e->complete(outcome::retry("mailbox " + e->j.mailbox + " has no mail source right now")); }
+    std::string kind() const { return std::string(to_string(kind_of(e->action))); }
+};
+using sending = std::shared_ptr<mail_sending>;
+
+void send(const sending& s) {
+    auto* src = s->source();
+    if (src == nullptr) return s->no_source();
+    std::string to;
+    for (const auto* list : {&s->mail.to, &s->mail.cc, &s->mail.bcc}) {
+        for (const auto& r : *list) to += (to.empty() ? "" : ", ") + r.email;
+    }
+    const std::string what = s->kind() + " to " + to;
+    src->async_send_mail(std::move(s->mail), net::bind_cancellation_slot(s->e->sub_slot(), [s, what](source::outcome o) {
+                             const auto& e = s->e;
+                             if (o.step == ews::next_step::proceed) {
+                                 s->rate->record(rate_key(e->j.trigger, e->msg.from.email),
+                                                 guard_of(e->action).rate_window, rate_limiter::clock::now());
+                                 s->log->info("mailbox={} trigger={} event={} sent {}", e->j.mailbox, e->j.trigger,
+                                              e->j.event_id, what);
+                             }
+                             e->complete(from_source(o, what, e->timed_out));
+                         }));
+}
+
+void attach_original_and_send(const sending& s) {
+    auto* src = s->source();
+    if (src == nullptr) return s->no_source();
+    src->async_fetch_mime(s->e->msg.item_id,
+                          net::bind_cancellation_slot(s->e->sub_slot(), [s](source::outcome o, std::string mime) {
+                              if (o.step != ews::next_step::proceed)
+                                  return s->e->complete(from_source(o, "fetching the original", s->e->timed_out));
+                              s->mail.attachments.push_back({eml_name(s->e->msg), "message/rfc822", base64(mime)});
+                              send(s);
+                          }));
+}
+
+// Sends unless Sent Items shows an earlier attempt did.
+void look_in_sent_items(const sending& s) {
+    auto* src = s->source();
+    if (src == nullptr) return s->no_source();
+    src->async_find_sent(std::string(marker_header), mail_marker(s->e->j),
+                         net::bind_cancellation_slot(s->e->sub_slot(), [s](source::outcome o, bool found) {
+                             const auto& e = s->e;
+                             if (o.step != ews::next_step::proceed)
+                                 return e->complete(from_source(o, "looking for the mail in Sent Items", e->timed_out));
+                             if (found) {
+                                 s->log->info("mailbox={} trigger={} event={} {} was sent by an earlier attempt "
+                                              "(found in Sent Items)",
+                                              e->j.mailbox, e->j.trigger, e->j.event_id, s->kind());
+                                 return e->complete(outcome::ok("already sent (found in Sent Items)"));
+                             }
+                             if (attaches_original(e->action)) return attach_original_and_send(s);
+                             send(s);
+                         }));
+}
+
+}  // namespace
+
+void executor::do_mail_out(const std::shared_ptr<execution>& e) {
+    auto& log = *options_.log;
+    const auto& j = e->j;
+    if (options_.source_for == nullptr || options_.source_for(j.mailbox) == nullptr)
+        return e->complete(outcome::retry("mailbox " + j.mailbox + " has no mail source right now"));
+    const auto kind = to_string(kind_of(e->action));
+    const auto& guard = guard_of(e->action);
+    if (guard.loop_protection) {
+        if (const auto why = automatic_reason(e->msg); !why.empty()) {
+            log.info("mailbox={} trigger={} event={} {} skipped: not answering {} automatically, {}", j.mailbox,
+                     j.trigger, j.event_id, kind, e->msg.from.email, why);
+            return e->complete(outcome::ok("skipped: " + why));
+        }
+    }
+    const std::string self = options_.address_of ? options_.address_of(j.mailbox) : std::string();
+    auto mail = compose_mail(e->action, j, e->msg, self);
+    if (const auto* bad = std::get_if<compose_error>(&mail)) {
+        log.error("mailbox={} trigger={} event={} {} cannot be sent: {}", j.mailbox, j.trigger, j.event_id, kind,
+                  bad->message);
+        return e->complete(outcome::dead(std::string(kind) + ": " + bad->message));
+    }
+    auto& out = std::get<ews::outgoing_message>(mail);
+    if (const auto* send = std::get_if<config::send_action>(&e->action.what)) {
+        for (const auto& file : send->files) {
+            auto a = read_attachment(file);
+            if (const auto* why = std::get_if<std::string>(&a)) return e->complete(outcome::retry(*why));
+            out.attachments.push_back(std::move(std::get<ews::file_attachment>(a)));
+        }
+    }
+    const std::string key = rate_key(j.trigger, e->msg.from.email);
+    if (!mail_rate_->allows(key, guard.rate_limit, guard.rate_window, rate_limiter::clock::now())) {
+        log.warn("mailbox={} trigger={} event={} {} skipped: rate limit of {} per {}s for sender {} reached", j.mailbox,
+                 j.trigger, j.event_id, kind, guard.rate_limit, guard.rate_window.count(), e->msg.from.email);
+        return e->complete(outcome::ok("skipped: rate limit reached for " + e->msg.from.email));
+    }
+    e->start_deadline(timeout_of(e->action));
+    look_in_sent_items(std::make_shared<mail_sending>(
+        mail_sending{e, options_.source_for, options_.log, mail_rate_, std::move(out)}));
+}
+
+}  // namespace ewstrigd::actions
