@@ -135,8 +135,7 @@ struct daemon_runtime::impl {
         mailbox_runtime rt;
         auth::provider_options provider_options;
         provider_options.totals = &token_totals_;
-        rt.credentials =
-            make_mailbox_credentials(ex, *cfg_, mb, client_, oauth_.endpoints, oauth_.tokens, provider_options);
+        rt.credentials = make_shared_mailbox_credentials(ex, *cfg_, mb, client_, oauth_, provider_options);
         source::ews_source_options source_options;
         source_options.hub = &stream_hub_;  // used by app-only streaming mailboxes only
         rt.source = std::make_shared<source::ews_source>(ex, mb, client_, *rt.credentials, ews::request_context{},

@@ -170,6 +170,54 @@ TEST_F(oauth_run, an_app_only_mailbox_signs_with_a_certificate_named_relative_to
     expect_each_mail_fires_once(daemon, "support");
 }
 
+TEST_F(oauth_run, app_only_mailboxes_of_one_app_share_one_token_and_another_app_gets_its_own) {
+    const auto cfg = write_config(mailbox("support", "support@contoso.test", oauth_app_auth()) +
+                                      mailbox("sales", "sales@contoso.test", oauth_app_auth()) +
+                                      mailbox("billing", "billing@contoso.test", oauth_app_auth()) +
+                                      mailbox("legal", "legal@contoso.test", oauth_app_certificate_auth()),
+                                  {"support", "sales", "billing", "legal"});
+    auto daemon = ewstrigd({"run", "-c", cfg});
+    // Each mailbox subscribed with a token (app-only mailboxes share streams, so count subscriptions).
+    ASSERT_TRUE(eventually(daemon, [&] { return sim_stat("subscriptions") >= 4 && open_streams() >= 1; }))
+        << daemon.err();
+    // Taken before the 5-second tokens are due for renewal (80 % of their lifetime).
+    EXPECT_EQ(requests("client_credentials cc-secret"), 1);
+    EXPECT_EQ(requests("client_credentials cc-jwt"), 1);
+    for (const std::string id : {"support", "sales", "billing", "legal"}) deliver(id + "@contoso.test", "hello " + id);
+    ASSERT_TRUE(eventually(daemon, [&] { return fired().size() >= 4; })) << daemon.err();
+    stop(daemon);
+    auto lines = fired();
+    std::sort(lines.begin(), lines.end());
+    EXPECT_EQ(lines, (std::vector<std::string>{"billing hello billing", "legal hello legal", "sales hello sales",
+                                               "support hello support"}));
+    EXPECT_EQ(sim_stat("unauthorized"), 0);
+}
+
+TEST_F(oauth_run, a_reload_moves_a_mailbox_whose_app_changed_to_the_token_of_its_new_app) {
+    const auto both = [&](const std::string& sales_auth) {
+        return write_config(mailbox("support", "support@contoso.test", oauth_app_auth()) +
+                                mailbox("sales", "sales@contoso.test", sales_auth),
+                            {"support", "sales"});
+    };
+    const auto cfg = both(oauth_app_auth());
+    auto daemon = ewstrigd({"run", "-c", cfg});
+    ASSERT_TRUE(eventually(daemon, [&] { return sim_stat("subscriptions") >= 2; })) << daemon.err();
+    EXPECT_EQ(requests("client_credentials cc-jwt"), 0);
+
+    both(oauth_app_certificate_auth());
+    ::kill(daemon.pid(), SIGHUP);
+    ASSERT_TRUE(eventually(daemon, [&] { return requests("client_credentials cc-jwt") == 1; })) << daemon.err();
+    ASSERT_TRUE(eventually(daemon, [&] { return !lines_with(daemon.err(), {"reloaded"}).empty(); })) << daemon.err();
+    deliver("sales@contoso.test", "hello sales");
+    deliver("support@contoso.test", "hello support");
+    ASSERT_TRUE(eventually(daemon, [&] { return fired().size() >= 2; })) << daemon.err();
+    stop(daemon);
+    auto lines = fired();
+    std::sort(lines.begin(), lines.end());
+    EXPECT_EQ(lines, (std::vector<std::string>{"sales hello sales", "support hello support"}));
+    EXPECT_EQ(sim_stat("unauthorized"), 0);
+}
+
 TEST_F(oauth_run, a_delegated_mailbox_after_login_refreshes_and_persists_the_rotated_refresh_token) {
     // Poll every second, so the daemon asks for credentials often enough to
     // see the 5-second tokens expire several times.
