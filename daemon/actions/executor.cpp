@@ -3,10 +3,10 @@
 #include "actions/environment.hpp"
 #include "actions/execution.hpp"
 #include "actions/rate_limiter.hpp"
+#include "util/named_logger.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace ewstrigd::actions {
@@ -54,13 +54,7 @@ outcome from_source(const source::outcome& o, const std::string& what, bool time
 
 executor::executor(net::any_io_executor ex, executor_options options)
     : ex_(ex), options_(std::move(options)), mail_rate_(std::make_shared<rate_limiter>()) {
-    if (!options_.log) {
-        options_.log = spdlog::get("actions");
-        if (!options_.log) {
-            options_.log = std::make_shared<spdlog::logger>("actions", spdlog::default_logger()->sinks().begin(),
-                                                            spdlog::default_logger()->sinks().end());
-        }
-    }
+    if (!options_.log) options_.log = util::named_logger("actions");
     if (options_.environment.empty()) options_.environment = current_environment();
     if (options_.temp_dir.empty()) {
         std::error_code ec;

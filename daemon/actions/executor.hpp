@@ -36,6 +36,7 @@ class logger;
 
 namespace ewstrigd::actions {
 
+class child_registry;
 class rate_limiter;
 
 struct executor_options {
@@ -47,10 +48,13 @@ struct executor_options {
     std::function<std::string(const std::string& mailbox)> address_of;
     std::filesystem::path temp_dir;        // for {{message_file}}; empty: the system temp directory
     std::vector<std::string> environment;  // what run children inherit (filtered); empty: this process's
-    std::shared_ptr<spdlog::logger> log;   // null: the logger "actions" (created on the default sink if absent)
+    std::shared_ptr<spdlog::logger> log;   // null: util::named_logger("actions")
     std::size_t output_limit = std::size_t{64} << 10;  // per stream of a run child
     std::chrono::milliseconds kill_grace{std::chrono::seconds(5)};
     std::chrono::milliseconds output_linger{std::chrono::seconds(1)};
+    // Where run children are recorded while they run (child_registry.hpp);
+    // null: not recorded. Must outlive the executor.
+    child_registry* children = nullptr;
 };
 
 using execute_signature = void(outcome);

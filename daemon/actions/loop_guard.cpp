@@ -1,26 +1,30 @@
 #include "actions/loop_guard.hpp"
 
 #include "match/evaluate.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 
 namespace ewstrigd::actions {
 namespace {
 
-std::string_view trimmed(std::string_view s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
+using util::trimmed;
 
 // The keyword of a structured header value: "auto-replied; owner=x" -> "auto-replied".
 std::string_view keyword(std::string_view value) { return trimmed(value.substr(0, value.find(';'))); }
 
 }  // namespace
 
-std::string automatic_reason(const match::message& msg) {
+std::string ewstrigd_mail_reason(const match::message& msg) {
     for (const auto& [name, value] : msg.headers) {
         if (match::equals_text(name, marker_header)) return "it was sent by ewstrigd (" + std::string(marker_header) + ")";
+    }
+    return {};
+}
+
+std::string automatic_reason(const match::message& msg) {
+    if (auto own = ewstrigd_mail_reason(msg); !own.empty()) return own;
+    for (const auto& [name, value] : msg.headers) {
         if (match::equals_text(name, "Auto-Submitted") && !match::equals_text(keyword(value), "no"))
             return "it was sent automatically (Auto-Submitted: " + std::string(keyword(value)) + ")";
         if (match::equals_text(name, "X-Auto-Response-Suppress"))

@@ -4,6 +4,7 @@
 #include "config/mail_out.hpp"
 #include "match/evaluate.hpp"
 #include "match/template.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -13,6 +14,20 @@ namespace ewstrigd::actions {
 namespace {
 
 using config::body_type;
+using util::trimmed;
+
+// ews::xml_escape line by line, the lines joined by `line_break` (xml_escape
+// alone would write each LF as the character reference &#10;).
+std::string escaped_lines(std::string_view text, std::string_view line_break) {
+    std::string out;
+    for (;;) {
+        const auto end = text.find('\n');
+        out += ews::xml_escape(text.substr(0, end));
+        if (end == std::string_view::npos) return out;
+        out += line_break;
+        text.remove_prefix(end + 1);
+    }
+}
 
 // Expands `t`; with html, every inserted value is escaped.
 std::string expand(const config::templated& t, const match::template_context& ctx, body_type type) {
@@ -30,17 +45,10 @@ std::string expand(const config::templated& t, const match::template_context& ct
     return out;
 }
 
-std::string_view trimmed(std::string_view s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
+// The trimmed value of the header `name`, or empty.
 std::string header(const match::message& msg, std::string_view name) {
-    for (const auto& [n, v] : msg.headers) {
-        if (match::equals_text(n, name)) return std::string(trimmed(v));
-    }
-    return {};
+    const auto* value = match::find_header(msg, name);
+    return value ? std::string(trimmed(*value)) : std::string();
 }
 
 // The address of a one-address header value ("Name <a@b>" or "a@b"), or empty.
@@ -118,12 +126,9 @@ std::string quoted(const match::message& msg, body_type type) {
     const std::string intro = "On " + (msg.received ? received(msg) : std::string("an earlier date")) + ", " +
                               display(msg.from) + " wrote:";
     if (type == body_type::html) {
-        std::string body = html_escape(msg.body);
-        std::string with_breaks;
-        for (const char c : body) with_breaks += c == '\n' ? std::string("<br>") : std::string(1, c);
         return "<br><br><div>" + html_escape(intro) +
                R"(</div><blockquote style="margin:0 0 0 .8ex;border-left:1px solid #ccc;padding-left:1ex">)" +
-               with_breaks + "</blockquote>";
+               html_lines(msg.body) + "</blockquote>";
     }
     std::string out = "\n\n" + intro + "\n";
     std::string_view rest = msg.body;
@@ -143,9 +148,7 @@ std::string forwarded(const match::message& msg, body_type type) {
     if (!msg.cc.empty()) block += "Cc: " + joined(msg.cc) + "\n";
     block += "\n" + msg.body;
     if (type == body_type::text) return "\n\n" + block;
-    std::string out = "<br><br><div>";
-    for (const char c : html_escape(block)) out += c == '\n' ? std::string("<br>") : std::string(1, c);
-    return out + "</div>";
+    return "<br><br><div>" + html_lines(block) + "</div>";
 }
 
 bool same_address(std::string_view a, std::string_view b) { return match::equals_text(a, b); }
@@ -219,18 +222,9 @@ std::string mail_marker(const job& j) {
     return j.event_id + "/" + j.trigger + "/" + std::to_string(j.action_index);
 }
 
-std::string html_escape(std::string_view text) {
-    // xml_escape writes line breaks as character references; keep them as
-    // they are, so callers can still find the lines.
-    std::string out;
-    for (;;) {
-        const auto end = text.find('\n');
-        out += ews::xml_escape(text.substr(0, end));
-        if (end == std::string_view::npos) return out;
-        out += '\n';
-        text.remove_prefix(end + 1);
-    }
-}
+std::string html_escape(std::string_view text) { return escaped_lines(text, "\n"); }
+
+std::string html_lines(std::string_view text) { return escaped_lines(text, "<br>"); }
 
 composed compose_mail(const config::action_config& action, const job& j, const match::message& msg,
                       std::string_view self_address) {

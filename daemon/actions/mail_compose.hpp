@@ -48,4 +48,7 @@ const config::mail_guard& guard_of(const config::action_config& action);
 // characters dropped), the line breaks kept as they are.
 std::string html_escape(std::string_view text);
 
+// html_escape, each line break written as <br>: plain text shown as HTML.
+std::string html_lines(std::string_view text);
+
 }  // namespace ewstrigd::actions

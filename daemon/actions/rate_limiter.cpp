@@ -35,10 +35,12 @@ void rate_limiter::forget_expired(clock::time_point now) {
     });
 }
 
-std::string rate_key(std::string_view trigger, std::string_view sender) {
+std::string rate_key(std::string_view trigger, int action_index, std::string_view address) {
     std::string key(trigger);
     key += '\n';
-    for (const char c : sender) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    key += std::to_string(action_index);
+    key += '\n';
+    for (const char c : address) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return key;
 }
 

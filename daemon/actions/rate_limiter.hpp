@@ -33,7 +33,10 @@ private:
     std::map<std::string, history> sent_;
 };
 
-// The key of a mail answering `sender` for `trigger` (the sender compared case-insensitively).
-std::string rate_key(std::string_view trigger, std::string_view sender);
+// The key of the mails one action (`trigger`, `action_index`) sends about
+// `address` (compared case-insensitively): whom a reply goes to, or the
+// sender of what is forwarded or sent on. Two mail-out actions of a trigger
+// count apart, as each has its own limit.
+std::string rate_key(std::string_view trigger, int action_index, std::string_view address);
 
 }  // namespace ewstrigd::actions

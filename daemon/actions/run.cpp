@@ -1,6 +1,7 @@
 // The run action: optional message file, argv + environment, child_process.
 
 #include "actions/child_process.hpp"
+#include "actions/child_registry.hpp"
 #include "actions/environment.hpp"
 #include "actions/execution.hpp"
 
@@ -123,13 +124,23 @@ void executor::do_run(const std::shared_ptr<execution>& e) {
         limits.linger = options_.output_linger;
         const std::string program = spec.argv.front();
         auto log = options_.log;
+        auto* children = options_.children;
+        // Set right after start(): `done` never runs inside it.
+        auto pid = std::make_shared<pid_t>(0);
         auto child = child_process::start(
-            ex_, std::move(spec), limits, [e, log, program, message_file, limits](process_result result) {
+            ex_, std::move(spec), limits, [e, log, program, message_file, limits, children, pid](process_result result) {
+                if (children != nullptr && *pid > 0) children->remove(*pid);
                 if (!message_file.empty()) ::unlink(message_file.c_str());
                 log_output(*log, e->j, "stdout", result.out);
                 log_output(*log, e->j, "stderr", result.err);
                 e->complete(outcome_of(result, program, limits.timeout));
             });
+        *pid = child->pid();
+        if (children != nullptr && *pid > 0 && !children->add(*pid)) {
+            log->warn("mailbox={} trigger={} event={} could not record run child {} under the state directory: "
+                      "a restart after a crash would not stop it",
+                      e->j.mailbox, e->j.trigger, e->j.event_id, *pid);
+        }
         // Cancellation kills the group; the child's own timer handles the timeout.
         e->abort = [weak = std::weak_ptr<child_process>(child)] {
             if (auto c = weak.lock()) c->kill();

@@ -41,6 +41,14 @@ failure_kind provider_kind(failure_kind k) {
     }
 }
 
+// Whose token a failure is about. One app-only provider may serve many
+// mailboxes (cli/mailbox_credentials.hpp), so it names its app registration
+// (client and tenant ids, never the secret), not the mailbox that made it.
+std::string owner_of(const oauth_settings& s) {
+    if (s.app_only) return "app '" + s.client_id + "' of tenant '" + s.tenant_id + "'";
+    return "mailbox '" + s.mailbox_id + "'";
+}
+
 }  // namespace
 
 class oauth_provider::state : public std::enable_shared_from_this<state> {
@@ -248,14 +256,14 @@ void oauth_provider::state::start_refresh() {
 credential_failure oauth_provider::state::from_token_failure(const token_failure& f) const {
     const auto kind = provider_kind(f.kind);
     if (kind == failure_kind::interaction_required) return needs_login(describe(f));
-    return {kind, f.retry_after, "mailbox '" + settings_.mailbox_id + "': " + describe(f)};
+    return {kind, f.retry_after, owner_of(settings_) + ": " + describe(f)};
 }
 
 net::awaitable<attempt_result> oauth_provider::state::attempt() {
     const auto self = shared_from_this();  // keeps *this alive across suspensions
     const auto config_failure = [&](std::string why) {
         return credential_failure{failure_kind::configuration, std::nullopt,
-                                  "mailbox '" + settings_.mailbox_id + "': " + std::move(why)};
+                                  owner_of(settings_) + ": " + std::move(why)};
     };
     auto url = discovery_url_of(settings_);
     if (!url) co_return config_failure(url.error().message);
@@ -263,7 +271,7 @@ net::awaitable<attempt_result> oauth_provider::state::attempt() {
     if (stopped_) co_return credential_failure{};
     if (!endpoints)
         co_return credential_failure{failure_kind::transient, std::nullopt,
-                                     "mailbox '" + settings_.mailbox_id + "': " + endpoints.error().message};
+                                     owner_of(settings_) + ": " + endpoints.error().message};
     auto cred = client_credential_for(settings_, endpoints->token_endpoint);
     if (!cred) co_return config_failure(cred.error().message);
 

@@ -37,9 +37,6 @@ void setup_logging(const config::log_config& log) {
     auto logger = std::make_shared<spdlog::logger>("ewstrigd", sink);
     spdlog::drop_all();
     spdlog::set_default_logger(logger);
-    // The executor takes a registered "actions" logger if there is one; made
-    // here, it is registered, so apply_log_level reaches it too.
-    spdlog::register_logger(logger->clone("actions"));
     apply_log_level(log.level);
 }
 

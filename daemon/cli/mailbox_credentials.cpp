@@ -53,16 +53,21 @@ private:
     // Static, with owned state: an answer may arrive after this handle is
     // gone. Weak: a pending request must not keep the provider alive (its
     // destructor answers the requests still waiting).
+    // At most one refresh per request: an identity provider that hands out
+    // the same token again (some cache it) must not be asked in a loop; the
+    // server's next 401 then takes the mailbox's usual back-off.
     static void ask(const std::shared_ptr<auth::oauth_provider>& shared, std::shared_ptr<seen_tokens> tokens,
-                    boost::asio::any_completion_handler<auth::credentials_signature> handler) {
+                    boost::asio::any_completion_handler<auth::credentials_signature> handler, bool refreshed = false) {
         shared->async_credentials([weak = std::weak_ptr(shared), tokens = std::move(tokens),
-                                   handler = std::move(handler)](std::optional<auth::credential_failure> failure,
-                                                                 http::auth credentials) mutable {
+                                   handler = std::move(handler),
+                                   refreshed](std::optional<auth::credential_failure> failure,
+                                              http::auth credentials) mutable {
             const auto hash = failure ? std::nullopt : token_hash_of(credentials);
             auto live = weak.lock();
-            if (hash && hash == tokens->rejected && live) {  // still the refused token: refresh it, once for all
+            // Still the refused token: refresh it, once for all mailboxes.
+            if (hash && hash == tokens->rejected && live && !refreshed) {
                 live->invalidate();
-                return ask(live, std::move(tokens), std::move(handler));
+                return ask(live, std::move(tokens), std::move(handler), true);
             }
             if (hash) {
                 tokens->last = hash;

@@ -16,7 +16,7 @@ const std::vector<key_section>& key_sections() {
          {"kind", "tenant_id", "client_id", "authority", "discovery_url", "scopes", "redirect_uri", "client_secret",
           "certificate", "private_key", "impersonation", "username", "password"}},
         {"tls", {"verify", "ca_file"}},
-        {"watch", {"folders", "mode", "poll_interval", "on_start"}},
+        {"watch", {"folders", "mode", "poll_interval", "stream_idle_timeout", "on_start"}},
         {"trigger", {"name", "mailbox", "folder", "when", "actions"}},
         {"condition",
          {"from", "to", "cc", "subject", "body", "has_attachments", "attachment_name", "attachment_size",
@@ -35,8 +35,8 @@ const std::vector<key_section>& key_sections() {
         {"reply", {"body", "body_type", "keep_quote", "send_as", "loop_protection", "rate_limit", "rate_window"}},
         {"forward", {"to", "cc", "bcc", "comment", "body_type", "loop_protection", "rate_limit", "rate_window"}},
         {"send",
-         {"to", "cc", "bcc", "subject", "body", "body_type", "attach_original", "files", "loop_protection", "rate_limit",
-          "rate_window"}},
+         {"to", "cc", "bcc", "subject", "body", "body_type", "attach_original", "files", "attachments",
+          "loop_protection", "rate_limit", "rate_window"}},
     };
     return sections;
 }

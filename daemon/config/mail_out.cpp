@@ -173,6 +173,7 @@ std::optional<forward_action> read_forward(yaml_reader& in, const YAML::Node& no
     r.addressees(fwd.to, fwd.cc, fwd.bcc);
     r.text("comment", fwd.comment, false);
     r.type(fwd.type);
+    fwd.guard.rate_limit = 0;  // passes mail on: no limit unless set (model.hpp)
     r.guard(fwd.guard);
     if (!r.ok()) return std::nullopt;
     return fwd;
@@ -190,9 +191,14 @@ std::optional<send_action> read_send(yaml_reader& in, const YAML::Node& node, st
     r.type(send.type);
     r.flag("attach_original", send.attach_original);
     r.strings("files", send.files);
+    r.strings("attachments", send.attachments);
+    send.guard.rate_limit = 0;  // passes mail on: no limit unless set (model.hpp)
     r.guard(send.guard);
     for (const auto& f : send.files) {
         if (!f.starts_with('/')) r.fail("files: '" + f + "' must be an absolute path");
+    }
+    for (const auto& glob : send.attachments) {
+        if (glob.empty()) r.fail("attachments: an empty name pattern matches no attachment (use \"*\" for all)");
     }
     if (!r.ok()) return std::nullopt;
     return send;

@@ -3,7 +3,9 @@
 #include "config/keys.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <string>
 
 namespace ewstrigd::config {
 namespace {
@@ -58,6 +60,9 @@ private:
     void read_tls(const YAML::Node& node, tls_config& tls);
     void read_watch(const YAML::Node& node, watch_config& watch);
     void check_file(const YAML::Node& node, const std::string& path, std::string_view what);
+    // `parent[key]`, when written: a duration of at least `minimum`.
+    void read_seconds(const YAML::Node& parent, std::string_view parent_what, const char* key,
+                      std::chrono::seconds minimum, std::chrono::seconds& out);
 
     template <typename T>
     void assign(std::optional<T> value, T& out) {
@@ -254,17 +259,9 @@ void mailbox_reader::read_watch(const YAML::Node& node, watch_config& watch) {
             ok_ = false;
         }
     }
-    if (const YAML::Node v = node["poll_interval"]; v.IsDefined()) {
-        if (auto interval = in_.duration(v, path_join(what, "poll_interval"))) {
-            if (*interval < std::chrono::seconds(1)) {
-                in_.error(v, path_join(what, "poll_interval") + ": must be at least 1s");
-                ok_ = false;
-            }
-            watch.poll_interval = std::chrono::duration_cast<std::chrono::seconds>(*interval);
-        } else {
-            ok_ = false;
-        }
-    }
+    read_seconds(node, what, "poll_interval", std::chrono::seconds(1), watch.poll_interval);
+    // Below 5 s even curl's ~5 s rate averaging (http::timeouts) blurs the limit.
+    read_seconds(node, what, "stream_idle_timeout", std::chrono::seconds(5), watch.stream_idle_timeout);
     if (const YAML::Node v = node["on_start"]; v.IsDefined()) {
         if (auto start = in_.choice(v, path_join(what, "on_start"), {"catch-up", "new-only"})) {
             watch.on_start = *start == "catch-up" ? start_mode::catch_up : start_mode::new_only;
@@ -272,6 +269,23 @@ void mailbox_reader::read_watch(const YAML::Node& node, watch_config& watch) {
             ok_ = false;
         }
     }
+}
+
+void mailbox_reader::read_seconds(const YAML::Node& parent, std::string_view parent_what, const char* key,
+                                  std::chrono::seconds minimum, std::chrono::seconds& out) {
+    const YAML::Node v = parent[key];
+    if (!v.IsDefined()) return;
+    const std::string what = path_join(parent_what, key);
+    const auto value = in_.duration(v, what);
+    if (!value) {
+        ok_ = false;
+        return;
+    }
+    if (*value < minimum) {
+        in_.error(v, what + ": must be at least " + std::to_string(minimum.count()) + "s");
+        ok_ = false;
+    }
+    out = std::chrono::duration_cast<std::chrono::seconds>(*value);
 }
 
 }  // namespace

@@ -81,6 +81,9 @@ struct watch_config {
     std::vector<std::string> folders{"inbox"};
     watch_mode mode = watch_mode::streaming;
     std::chrono::seconds poll_interval{60};
+    // Streaming: a GetStreamingEvents response that brings nothing, not even
+    // a keep-alive, for this long is given up and reopened.
+    std::chrono::seconds stream_idle_timeout{120};
     start_mode on_start = start_mode::catch_up;
 
     bool operator==(const watch_config&) const = default;
@@ -147,11 +150,15 @@ enum class body_type { text, html };
 // Shared by reply, forward and send: what keeps two auto-responders from
 // mailing each other forever.
 struct mail_guard {
-    // Skip messages that are themselves automatic (X-Ewstrigd-Event,
-    // Auto-Submitted other than "no", X-Auto-Response-Suppress, Precedence
-    // bulk/junk/list).
+    // reply, reply_all: skip messages that are themselves automatic
+    // (X-Ewstrigd-Event, Auto-Submitted other than "no",
+    // X-Auto-Response-Suppress, Precedence bulk/junk/list). forward, send:
+    // skip only mail some ewstrigd sent (actions/loop_guard.hpp says why).
     bool loop_protection = true;
-    // At most `rate_limit` mails per (trigger, sender) within `rate_window`; 0 = no limit.
+    // At most `rate_limit` mails per action and address (a reply's
+    // recipient, else the matched sender) within `rate_window`; 0 = no
+    // limit. The default 5 holds for replies; forward and send have none
+    // unless configured, as they go to recipients the admin chose.
     int rate_limit = 5;
     std::chrono::seconds rate_window{std::chrono::hours(1)};
 };
@@ -183,6 +190,9 @@ struct send_action {
     body_type type = body_type::text;
     bool attach_original = false;   // the matched message as a .eml attachment
     std::vector<std::string> files;  // attached from disk
+    // Name globs (match::glob_match): the matched message's file attachments
+    // whose names match one of them are attached.
+    std::vector<std::string> attachments;
     mail_guard guard;
 };
 

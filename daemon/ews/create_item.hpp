@@ -58,7 +58,8 @@ struct send_message {
 };
 
 // FindItem (IdOnly, at most one entry) in `folder` restricted to items whose
-// internet header `header` IsEqualTo `value`.
+// internet header `header` IsEqualTo `value`: a find_item with that
+// header_equals restriction.
 struct find_by_header {
     folder_ref folder = distinguished_folder{"sentitems", std::nullopt};
     std::string header;
@@ -69,10 +70,10 @@ std::string soap_request(const request_context& ctx, const send_message& r);
 std::string soap_request(const request_context& ctx, const find_by_header& r);
 
 // The decision for an Error response message of CreateItem or FindItem:
-// ews::classify_code, except that codes about the mail itself (a recipient
+// ews::classify_message, except that codes about the mail itself (a recipient
 // refused - any code naming Recipient -, ErrorInvalidSmtpAddress,
 // ErrorSendAsDenied, ErrorMessageSizeExceeded, ...) are permanent: sending
-// the same mail again changes nothing. The MessageText is added to the reason.
+// the same mail again changes nothing.
 decision classify_send_error(const ews_status& s);
 
 }  // namespace ewstrigd::ews

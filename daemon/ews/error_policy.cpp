@@ -138,6 +138,13 @@ decision classify_code(std::string_view code, std::optional<std::uint64_t> back_
     return make(next_step::transient, std::string{code}, std::string{code} + " (not a known code; retried with back-off)");
 }
 
+decision classify_message(const ews_status& s) {
+    auto d = classify_code(s.code, s.back_off_ms(), s.value("InnerErrorResponseCode"));
+    if (d.step == next_step::proceed) d = make(next_step::transient, s.code, "an error without a ResponseCode");
+    if (!s.message_text.empty()) d.reason += ": " + s.message_text;
+    return d;
+}
+
 decision classify(const exchange_outcome& o) {
     if (o.http_status == 401)
         return make(next_step::reauthenticate, "HTTP 401", "credentials rejected (HTTP 401): refresh the token");

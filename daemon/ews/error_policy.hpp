@@ -59,4 +59,10 @@ decision classify(const exchange_outcome& outcome);
 decision classify_code(std::string_view code, std::optional<std::uint64_t> back_off_ms = std::nullopt,
                        std::optional<std::string_view> inner_code = std::nullopt);
 
+// The decision for one Error-class response message: classify_code of its
+// ResponseCode (with its BackOffMilliseconds and InnerErrorResponseCode),
+// except that a message without a usable code (none, or NoError) is
+// transient rather than proceed; its MessageText, if any, ends the reason.
+decision classify_message(const ews_status& s);
+
 }  // namespace ewstrigd::ews

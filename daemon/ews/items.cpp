@@ -22,9 +22,7 @@ std::vector<mailbox> mailboxes(element wrapper) {
 std::vector<attachment_info> attachments_of(element list) {
     std::vector<attachment_info> out;
     for (element a = list.first_child(); a; a = a.next_sibling()) {
-        if (a.namespace_uri() != ns::types) continue;
-        out.push_back({std::string{a.local_name()}, t_text(a, "Name"), xs_unsigned(a.child(ns::types, "Size")),
-                       t_text(a, "ContentType"), xs_boolean(a.child(ns::types, "IsInline"))});
+        if (a.namespace_uri() == ns::types) out.push_back(attachment_of(a));
     }
     return out;
 }
@@ -41,6 +39,15 @@ void append_items(element list, std::vector<item>& out) {
 std::optional<object_id> object_id_of(element e) {
     if (!e) return std::nullopt;
     return object_id{std::string{e.attribute("Id").value_or("")}, std::string{e.attribute("ChangeKey").value_or("")}};
+}
+
+attachment_info attachment_of(element e) {
+    return {std::string{e.local_name()},
+            std::string{e.child(ns::types, "AttachmentId").attribute("Id").value_or("")},
+            t_text(e, "Name"),
+            xs_unsigned(e.child(ns::types, "Size")),
+            t_text(e, "ContentType"),
+            xs_boolean(e.child(ns::types, "IsInline"))};
 }
 
 item item_of(element e) {

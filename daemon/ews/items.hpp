@@ -33,6 +33,7 @@ struct mailbox {
 
 struct attachment_info {
     std::string kind;  // FileAttachment | ItemAttachment | ReferenceAttachment
+    std::string id;    // t:AttachmentId/@Id (what GetAttachment asks for); empty when absent
     std::string name;
     std::optional<std::uint64_t> size;
     std::string content_type;
@@ -66,6 +67,10 @@ struct item {
 
 // One item element in the types namespace.
 item item_of(element e);
+
+// One attachment element in the types namespace (t:FileAttachment, ...):
+// its kind and the properties above; the contents are GetAttachment's (ews/get_attachment.hpp).
+attachment_info attachment_of(element e);
 
 // The items of one response message (its m:Items, or m:RootFolder/t:Items for FindItem).
 struct items_message {

@@ -1,54 +1,12 @@
 #include "ews/requests.hpp"
 
 #include "ews/xml.hpp"
+#include "ews/xml_writer.hpp"
 
 #include <algorithm>
 
 namespace ewstrigd::ews {
 namespace {
-
-// Appends markup to one string; element and attribute names are our own
-// literals, every value goes through xml_escape.
-class writer {
-public:
-    writer& open(std::string_view qname) { out_ += '<'; out_ += qname; out_ += '>'; return *this; }
-    writer& close(std::string_view qname) { out_ += "</"; out_ += qname; out_ += '>'; return *this; }
-    // <qname a="v" ...> or, when `empty`, <qname a="v" .../>
-    writer& tag(std::string_view qname, std::initializer_list<std::pair<std::string_view, std::string_view>> attrs,
-                bool empty) {
-        out_ += '<';
-        out_ += qname;
-        for (const auto& [name, value] : attrs) {
-            out_ += ' ';
-            out_ += name;
-            out_ += "=\"";
-            out_ += xml_escape(value);
-            out_ += '"';
-        }
-        out_ += empty ? "/>" : ">";
-        return *this;
-    }
-    writer& text(std::string_view qname, std::string_view value) {
-        open(qname);
-        out_ += xml_escape(value);
-        return close(qname);
-    }
-    std::string take() { return std::move(out_); }
-
-private:
-    std::string out_;
-};
-
-void write_folder(writer& w, const folder_ref& f) {
-    if (const auto* d = std::get_if<distinguished_folder>(&f)) {
-        w.tag("t:DistinguishedFolderId", {{"Id", d->id}}, !d->mailbox);
-        if (d->mailbox) w.open("t:Mailbox").text("t:EmailAddress", *d->mailbox).close("t:Mailbox").close("t:DistinguishedFolderId");
-        return;
-    }
-    const auto& id = std::get<folder_id>(f);
-    if (id.change_key) w.tag("t:FolderId", {{"Id", id.id}, {"ChangeKey", *id.change_key}}, true);
-    else w.tag("t:FolderId", {{"Id", id.id}}, true);
-}
 
 void write_folders(writer& w, std::string_view qname, const std::vector<folder_ref>& folders) {
     w.open(qname);
@@ -222,6 +180,12 @@ std::string soap_request(const request_context& ctx, const find_item& r) {
     const auto offset = std::to_string(std::max(r.offset, 0));
     w.tag("m:IndexedPageItemView", {{"MaxEntriesReturned", max_entries}, {"Offset", offset}, {"BasePoint", "Beginning"}},
           true);
+    if (r.restriction) {
+        w.open("m:Restriction").open("t:IsEqualTo");
+        write_header_uri(w, r.restriction->name);
+        w.open("t:FieldURIOrConstant").tag("t:Constant", {{"Value", r.restriction->value}}, true)
+            .close("t:FieldURIOrConstant").close("t:IsEqualTo").close("m:Restriction");
+    }
     write_folders(w, "m:ParentFolderIds", {r.folder});
     w.close("m:FindItem");
     return envelope(ctx, w.take());

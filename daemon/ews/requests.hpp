@@ -37,6 +37,7 @@ enum class operation {
     subscribe, get_streaming_events, get_events, unsubscribe, sync_folder_items,
     get_item, get_folder, find_item, move_item, update_item, find_folder, create_folder,
     create_item,  // ews/create_item.hpp (mail out)
+    get_attachment,  // ews/get_attachment.hpp (mail out)
 };
 
 // Per-mailbox (or per affinity group) settings shared by every request.
@@ -117,11 +118,20 @@ struct get_folder {
     std::vector<std::string> properties;  // FieldURIs beyond IdOnly, e.g. "folder:DisplayName"
 };
 
+// IsEqualTo on an internet header (a t:ExtendedFieldURI with
+// DistinguishedPropertySetId="InternetHeaders"): items whose header `name`
+// is `value`.
+struct header_equals {
+    std::string name;
+    std::string value;
+};
+
 struct find_item {
     folder_ref folder;
     std::vector<std::string> properties;
     int max_entries = 100;
     int offset = 0;
+    std::optional<header_equals> restriction{};  // none: every item
 };
 
 // FindFolder with Traversal="Shallow": the folders directly below `parent`,
@@ -168,7 +178,8 @@ std::string soap_request(const request_context& ctx, const move_item& r);
 std::string soap_request(const request_context& ctx, const mark_read& r);
 
 // The SOAP envelope (header per `ctx`) around `body`, which must be one
-// complete, escaped m:* request element: for builders outside this file.
+// complete, escaped m:* request element: for the builders of ews/ in other
+// files (create_item, get_attachment).
 std::string soap_envelope(const request_context& ctx, std::string_view body);
 
 using http_header = std::pair<std::string, std::string>;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace ewstrigd::http {
 
@@ -79,6 +80,13 @@ void set_auth(easy_options& o, const http::auth& a) {
     }
 }
 
+// scheme://host:port of `url`, the unit requests take turns in.
+std::string origin_of(const std::string& url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return url;
+    return url.substr(0, url.find_first_of("/?#", scheme_end + 3));
+}
+
 curl_slist* make_header_list(const header_list& headers) {
     curl_slist* list = nullptr;
     bool has_expect = false;
@@ -98,8 +106,16 @@ class curl_client::transfer final : public curl_multi::transfer, public std::ena
 public:
     transfer(curl_client& owner, request req, chunk_handler on_chunk,
              asio::any_completion_handler<send_signature> handler)
-        : owner_(&owner), easy_(curl_easy_init()), request_(std::move(req)), on_chunk_(std::move(on_chunk)),
-          handler_(std::move(handler)) {}
+        : owner_(&owner), request_(std::move(req)), on_chunk_(std::move(on_chunk)), handler_(std::move(handler)) {}
+
+    /// Buffered requests take turns per origin; streams do not.
+    bool takes_turns() const noexcept { return !on_chunk_; }
+    std::string origin() const { return origin_of(request_.url); }
+    bool done() const noexcept { return done_; }
+    void hold_turn(std::string origin) {
+        turn_origin_ = std::move(origin);
+        holds_turn_ = true;
+    }
 
     ~transfer() {
         curl_easy_cleanup(easy_);
@@ -109,10 +125,17 @@ public:
     transfer& operator=(const transfer&) = delete;
 
     void start() {
+        if (done_) return;
+        // Not before: a request waiting for its turn holds no easy handle.
+        easy_ = curl_easy_init();
         if (easy_ == nullptr) return complete(make_error_code(errc::start_failed));
         if (const CURLcode rc = configure(); rc != CURLE_OK) return complete(make_curl_error_code(rc));
         if (auto ec = owner_->multi_.add(easy_, *this)) return complete(ec);
         in_multi_ = true;
+    }
+
+    // Also while waiting for a turn.
+    void watch_cancellation() {
         auto slot = asio::get_associated_cancellation_slot(handler_);
         if (slot.is_connected()) {
             // Posted: complete() clears the slot, which must not happen inside emit().
@@ -126,6 +149,7 @@ public:
 
     void on_done(CURLcode result) noexcept override {
         in_multi_ = false;
+        auto self = shared_from_this();  // the last chunk's receiver may end this request
         if (!pending_.empty()) deliver();
         if (result == CURLE_WRITE_ERROR && body_too_large_) return complete(make_error_code(errc::body_too_large));
         complete(make_curl_error_code(result));
@@ -143,6 +167,7 @@ public:
         auto self = shared_from_this();  // the owner's reference goes away below
         owner_->transfers_.erase(this);
         asio::post(owner_->multi_.get_executor(), asio::append(std::move(handler_), ec, std::move(response_)));
+        if (std::exchange(holds_turn_, false)) owner_->release_turn(turn_origin_);
     }
 
 private:
@@ -240,13 +265,15 @@ private:
     }
 
     curl_client* owner_;
-    CURL* easy_;
+    CURL* easy_ = nullptr;
     curl_slist* headers_ = nullptr;
     request request_;
     chunk_handler on_chunk_;
     asio::any_completion_handler<send_signature> handler_;
     response response_;
     std::string pending_;  // streamed bytes not yet handed to on_chunk_
+    std::string turn_origin_;
+    bool holds_turn_ = false;
     bool paused_ = false;
     bool in_multi_ = false;
     bool done_ = false;
@@ -254,14 +281,56 @@ private:
 };
 
 curl_client::~curl_client() {
+    origins_.clear();  // nothing waits for a turn any more
     while (!transfers_.empty()) transfers_.begin()->second->complete(asio::error::operation_aborted);
+}
+
+std::size_t curl_client::queued() const noexcept {
+    std::size_t n = 0;
+    for (const auto& [origin, turns] : origins_) {
+        for (const auto& w : turns.waiting) {
+            if (auto t = w.lock(); t && !t->done()) ++n;
+        }
+    }
+    return n;
 }
 
 void curl_client::async_send_impl(request req, chunk_handler on_chunk,
                                   asio::any_completion_handler<send_signature> handler) {
     auto t = std::make_shared<transfer>(*this, std::move(req), std::move(on_chunk), std::move(handler));
     transfers_.emplace(t.get(), t);
+    t->watch_cancellation();
+    if (!t->takes_turns()) return t->start();
+    auto origin = t->origin();
+    auto& turns = origins_[origin];
+    if (turns.active >= max_per_origin_) {
+        turns.waiting.push_back(t);  // a cancelled one stays until its turn comes, then is skipped
+        return;
+    }
+    ++turns.active;
+    t->hold_turn(std::move(origin));
     t->start();
+}
+
+void curl_client::release_turn(const std::string& origin) {
+    auto it = origins_.find(origin);
+    if (it == origins_.end()) return;  // the client is being destroyed
+    --it->second.active;
+    // A request failing at its start releases its turn from inside the loop
+    // below: the loop, further up the stack, hands it on.
+    if (handing_on_turns_) return;
+    handing_on_turns_ = true;
+    auto& turns = it->second;
+    while (!turns.waiting.empty() && turns.active < max_per_origin_) {
+        auto next = turns.waiting.front().lock();
+        turns.waiting.pop_front();
+        if (!next || next->done()) continue;
+        ++turns.active;
+        next->hold_turn(origin);
+        next->start();
+    }
+    handing_on_turns_ = false;
+    if (turns.active == 0 && turns.waiting.empty()) origins_.erase(it);
 }
 
 }  // namespace ewstrigd::http

@@ -8,34 +8,58 @@
 // - Streamed chunks are handed over from a posted handler; while a chunk is
 //   undelivered the transfer is paused (CURL_WRITEFUNC_PAUSE), so at most one
 //   libcurl write buffer per request is held in memory.
+// - At most `max_per_origin` buffered (non-streamed) requests per origin
+//   (scheme://host:port) are in flight; more wait in a queue, in order, and
+//   their timeouts start when they leave it. Streamed requests (long-lived,
+//   one per stream) are not counted. Without the limit, thousands of
+//   mailboxes starting together open one connection per request in flight,
+//   and every connection beyond the multi's idle cache is closed again after
+//   one request (tens of thousands of sockets in TIME_WAIT at 10,000
+//   mailboxes); with it, the requests take turns on reused connections.
 
 #include "http/client.hpp"
 #include "http/curl_multi.hpp"
 
 #include <cstddef>
+#include <deque>
 #include <memory>
+#include <string>
 #include <unordered_map>
 
 namespace ewstrigd::http {
 
 class curl_client final : public client {
 public:
-    explicit curl_client(curl_multi& multi) noexcept : multi_(multi) {}
+    static constexpr std::size_t default_max_per_origin = 64;
+
+    explicit curl_client(curl_multi& multi, std::size_t max_per_origin = default_max_per_origin) noexcept
+        : multi_(multi), max_per_origin_(max_per_origin == 0 ? 1 : max_per_origin) {}
     ~curl_client() override;
     curl_client(const curl_client&) = delete;
     curl_client& operator=(const curl_client&) = delete;
 
-    /// Requests started and not yet completed.
+    /// Requests started and not yet completed (queued ones included).
     std::size_t in_flight() const noexcept { return transfers_.size(); }
+    /// Requests waiting for their origin's turn.
+    std::size_t queued() const noexcept;
 
 private:
     class transfer;
+    struct origin_turns {
+        std::size_t active = 0;                      // buffered requests of this origin in the multi
+        std::deque<std::weak_ptr<transfer>> waiting;  // in arrival order
+    };
 
     void async_send_impl(request req, chunk_handler on_chunk,
                          boost::asio::any_completion_handler<send_signature> handler) override;
+    // A buffered request of `origin` has ended: the next waiting one starts.
+    void release_turn(const std::string& origin);
 
     curl_multi& multi_;
+    std::size_t max_per_origin_;
     std::unordered_map<const transfer*, std::shared_ptr<transfer>> transfers_;
+    std::unordered_map<std::string, origin_turns> origins_;
+    bool handing_on_turns_ = false;
 };
 
 }  // namespace ewstrigd::http

@@ -2,6 +2,7 @@
 
 #include "mail/html_text.hpp"
 #include "mail/message_file.hpp"
+#include "util/text.hpp"
 
 #include <gmime/gmime.h>
 
@@ -15,6 +16,9 @@
 
 namespace ewstrigd::mail {
 namespace {
+
+using match::find_header;
+using util::trimmed;
 
 struct gobject_unref {
     void operator()(void* p) const { g_object_unref(p); }
@@ -54,12 +58,6 @@ bool iequals(std::string_view a, std::string_view b) {
     });
 }
 
-std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 // ---- addresses ----
 
 void append_addresses(InternetAddressList* list, std::vector<match::mail_address>& out, int depth = 0) {
@@ -83,31 +81,24 @@ std::vector<match::mail_address> addresses(GMimeMessage* msg, GMimeAddressType t
 
 // ---- header-derived fields ----
 
-const std::string* find_header(const match::message& m, std::string_view name) {
-    for (const auto& [n, v] : m.headers) {
-        if (iequals(n, name)) return &v;
-    }
-    return nullptr;
-}
-
 // Importance: (RFC 2156), else X-Priority: 1-5 (1 highest), else
 // X-MSMail-Priority:, as Outlook and Exchange write them.
 match::importance importance_of(const match::message& m) {
     if (const auto* v = find_header(m, "Importance")) {
-        const auto t = trim(*v);
+        const auto t = trimmed(*v);
         if (iequals(t, "high")) return match::importance::high;
         if (iequals(t, "low")) return match::importance::low;
         return match::importance::normal;
     }
     if (const auto* v = find_header(m, "X-Priority")) {
-        const auto t = trim(*v);
+        const auto t = trimmed(*v);
         const char d = t.empty() ? '3' : t.front();
         if (d == '1' || d == '2') return match::importance::high;
         if (d == '4' || d == '5') return match::importance::low;
         return match::importance::normal;
     }
     if (const auto* v = find_header(m, "X-MSMail-Priority")) {
-        const auto t = trim(*v);
+        const auto t = trimmed(*v);
         if (iequals(t, "high")) return match::importance::high;
         if (iequals(t, "low")) return match::importance::low;
     }
@@ -121,7 +112,7 @@ std::vector<std::string> keywords_of(const match::message& m) {
         std::string_view rest = value;
         while (!rest.empty()) {
             const auto comma = rest.find(',');
-            const auto item = trim(rest.substr(0, comma));
+            const auto item = trimmed(rest.substr(0, comma));
             if (!item.empty()) out.emplace_back(item);
             rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         }
@@ -249,7 +240,7 @@ std::vector<std::pair<std::string, std::string>> headers_of(GMimeMessage* msg) {
     out.reserve(all.size());
     for (const auto& [offset, h] : all) {
         // get_value is unfolded and RFC 2047 decoded; raw_name keeps the case as written.
-        out.emplace_back(str(g_mime_header_get_raw_name(h)), std::string{trim(str(g_mime_header_get_value(h)))});
+        out.emplace_back(str(g_mime_header_get_raw_name(h)), std::string{trimmed(str(g_mime_header_get_value(h)))});
     }
     return out;
 }
@@ -257,7 +248,7 @@ std::vector<std::pair<std::string, std::string>> headers_of(GMimeMessage* msg) {
 }  // namespace
 
 read_result parse_eml(std::string_view bytes) {
-    if (trim(bytes).empty()) return read_error{"empty message"};
+    if (trimmed(bytes).empty()) return read_error{"empty message"};
     init_gmime();
     gobject_ptr<GMimeStream> stream{g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size())};
     gobject_ptr<GMimeParser> parser{g_mime_parser_new_with_stream(stream.get())};

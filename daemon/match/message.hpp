@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,5 +43,8 @@ struct message {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string folder;       // folder the message is in, e.g. "inbox"
 };
+
+// The value of the first header called `name` (ASCII case-insensitive), or null.
+const std::string* find_header(const message& m, std::string_view name);
 
 }  // namespace ewstrigd::match

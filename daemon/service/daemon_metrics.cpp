@@ -12,7 +12,7 @@ daemon_metrics::daemon_metrics(metrics::registry& r)
     : mailboxes(r.add_gauge("ewstrigd_mailboxes", "Mailboxes by connection state.", {"state"})),
       notifications(r.add_counter("ewstrigd_notifications_total", "Doorbell rings: notifications and poll ticks.")),
       syncs(r.add_counter("ewstrigd_syncs_total", "Folder syncs by outcome.", {"outcome"})),
-      items_seen(r.add_counter("ewstrigd_items_seen_total", "New items handed to the triggers.")),
+      items_seen(r.add_counter("ewstrigd_items_seen_total", "New items the syncs recorded as seen.")),
       items_matched(r.add_counter("ewstrigd_items_matched_total", "New items matched, by trigger.", {"trigger"})),
       actions_enqueued(r.add_counter("ewstrigd_actions_enqueued_total", "Outbox rows added for matching items.")),
       actions(r.add_counter("ewstrigd_actions_total", "Action attempts by type and outcome.", {"type", "outcome"})),

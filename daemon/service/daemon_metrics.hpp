@@ -37,8 +37,10 @@ struct daemon_metrics {
     /// ended: proceed, retry_after, resubscribe, resync, reauthenticate,
     /// permanent, transient (ews::next_step).
     metrics::family<metrics::counter>& syncs;
-    /// ewstrigd_items_seen_total: new items the syncs handed to the triggers
-    /// (each item once, also when nothing matched).
+    /// ewstrigd_items_seen_total: new items the syncs recorded as seen, each
+    /// once: those handed to the triggers (matched or not) and those recorded
+    /// without a look (a new-only folder's baseline, a folder no trigger
+    /// applies to, an item gone before it was fetched).
     metrics::family<metrics::counter>& items_seen;
     /// ewstrigd_items_matched_total{trigger}: new items each trigger matched.
     metrics::family<metrics::counter>& items_matched;

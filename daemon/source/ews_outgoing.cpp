@@ -1,13 +1,18 @@
 // ews_source's mail-out operations (mail_source.hpp "mail out"): CreateItem
-// SendAndSaveCopy and the Sent Items lookup by internet header. Kept apart
-// from ews_source.cpp, which is about watching.
+// SendAndSaveCopy, the Sent Items lookup by internet header, and the
+// attachments a send action passes on (GetItem item:Attachments, then one
+// GetAttachment for the chosen ones). Kept apart from ews_source.cpp, which
+// is about watching.
 
 #include "ews/create_item.hpp"
+#include "ews/get_attachment.hpp"
 #include "ews/items.hpp"
+#include "mail/ews_item.hpp"
 #include "source/ews_source.hpp"
 
 #include <boost/asio/this_coro.hpp>
 
+#include <cctype>
 #include <string_view>
 
 namespace ewstrigd::source {
@@ -26,12 +31,45 @@ std::optional<outcome> unusable(const exchange_reply& r, std::string_view operat
     return d;
 }
 
+// Reading the message or an attachment of it that is gone: retrying cannot bring it back.
+outcome read_decision(const ews::ews_status& s) {
+    auto d = ews::classify_send_error(s);
+    for (const std::string_view gone :
+         {"ErrorItemNotFound", "ErrorInvalidAttachmentId", "ErrorCannotFindFileAttachment"}) {
+        if (s.code == gone) d.step = next_step::permanent;
+    }
+    return d;
+}
+
 // The first Error response message of `r` as a decision, or proceed.
-outcome first_error(const ews::response& r) {
+outcome first_error(const ews::response& r, outcome (*decide)(const ews::ews_status&) = ews::classify_send_error) {
     for (const auto& m : r.messages()) {
-        if (m.klass == ews::response_class::error) return ews::classify_send_error(m);
+        if (m.klass == ews::response_class::error) return decide(m);
     }
     return {};
+}
+
+outcome unexpected(std::string reason) { return {next_step::transient, {}, "unexpected-response", std::move(reason)}; }
+
+// Padded base64 with whitespace anywhere: the decoder below skips what is
+// not base64 rather than failing, so garbage is caught here.
+bool is_base64(std::string_view text) {
+    std::size_t length = 0;
+    std::size_t padding = 0;
+    for (const char c : text) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+        ++length;
+        if (c == '=') ++padding;
+        else if (padding > 0 || !(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/')) return false;
+    }
+    return length % 4 == 0 && padding <= 2;
+}
+
+// t:Content -> bytes; nullopt when it is not base64. Empty content is an empty file.
+std::optional<std::string> content_bytes(const std::string& base64) {
+    if (!is_base64(base64)) return std::nullopt;
+    if (ews::trimmed(base64).empty()) return std::string{};
+    return mail::decode_mime_content(base64);  // plain base64, line breaks allowed
 }
 
 }  // namespace
@@ -42,6 +80,14 @@ void ews_source::send_mail_impl(outgoing_mail mail, completion<done_signature> h
 
 void ews_source::find_sent_impl(std::string header, std::string value, completion<found_signature> h) {
     launch("FindItem(sentitems)", find_sent_op(std::move(header), std::move(value)), std::move(h));
+}
+
+void ews_source::list_attachments_impl(std::string id, completion<listed_signature> h) {
+    launch("GetItem(attachments)", list_attachments_op(std::move(id)), std::move(h));
+}
+
+void ews_source::fetch_attachments_impl(std::vector<std::string> attachment_ids, completion<attachments_signature> h) {
+    launch("GetAttachment", fetch_attachments_op(std::move(attachment_ids)), std::move(h));
 }
 
 ews_source::task<std::tuple<outcome>> ews_source::send_mail_op(outgoing_mail mail) {
@@ -63,8 +109,57 @@ ews_source::task<std::tuple<outcome, bool>> ews_source::find_sent_op(std::string
     if (auto e = first_error(*reply.body); e.step != next_step::proceed) co_return std::tuple{e, false};
     const auto parsed = ews::parse_items(*reply.body);
     const auto* messages = std::get_if<std::vector<ews::items_message>>(&parsed);
-    const bool found = messages && !messages->empty() && !messages->front().items.empty();
-    co_return std::tuple{outcome{}, found};
+    // An answer we cannot read says nothing about Sent Items: taking it as
+    // "not sent" would send the mail a second time.
+    if (!messages || messages->empty()) co_return std::tuple{unexpected("unreadable FindItem answer"), false};
+    co_return std::tuple{outcome{}, !messages->front().items.empty()};
+}
+
+ews_source::task<std::tuple<outcome, std::vector<listed_attachment>>> ews_source::list_attachments_op(std::string id) {
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    std::vector<listed_attachment> out;
+    const ews::get_item request{{{id, std::nullopt}}, {"item:Attachments"}, false};
+    const auto body = ews::soap_request(channel_.settings().context, request);
+    const auto reply = co_await channel_.exchange(ews::operation::get_item, body);
+    if (auto p = unusable(reply, "GetItem")) co_return std::tuple{*p, out};
+    if (auto e = first_error(*reply.body, read_decision); e.step != next_step::proceed) co_return std::tuple{e, out};
+    const auto parsed = ews::parse_items(*reply.body);
+    const auto* messages = std::get_if<std::vector<ews::items_message>>(&parsed);
+    if (!messages || messages->empty() || messages->front().items.empty())
+        co_return std::tuple{unexpected("GetItem answered without the message"), out};
+    for (const auto& a : messages->front().items.front().attachments) {
+        if (a.kind != "FileAttachment" || a.id.empty()) continue;
+        out.push_back({a.id, a.name, a.content_type, a.size.value_or(0), a.is_inline.value_or(false)});
+    }
+    co_return std::tuple{outcome{}, std::move(out)};
+}
+
+ews_source::task<std::tuple<outcome, std::vector<attachment_file>>> ews_source::fetch_attachments_op(
+    std::vector<std::string> attachment_ids) {
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    std::vector<attachment_file> out;
+    if (attachment_ids.empty()) co_return std::tuple{outcome{}, out};  // the schema requires at least one id
+    const auto wanted = attachment_ids.size();
+    const auto body = ews::soap_request(channel_.settings().context, ews::get_attachment{std::move(attachment_ids)});
+    const auto reply = co_await channel_.exchange(ews::operation::get_attachment, body);
+    if (auto p = unusable(reply, "GetAttachment")) co_return std::tuple{*p, out};
+    if (auto e = first_error(*reply.body, read_decision); e.step != next_step::proceed) co_return std::tuple{e, out};
+    const auto parsed = ews::parse_attachments(*reply.body);
+    if (const auto* messages = std::get_if<std::vector<ews::attachments_message>>(&parsed)) {
+        for (const auto& m : *messages) {
+            for (const auto& a : m.attachments) {
+                auto bytes = a.content_base64 ? content_bytes(*a.content_base64) : std::nullopt;
+                if (!bytes)
+                    co_return std::tuple{unexpected("GetAttachment sent no base64 t:Content for " + a.info.name), out};
+                out.push_back({a.info.name, a.info.content_type, std::move(*bytes)});
+            }
+        }
+    }
+    if (out.size() != wanted)
+        co_return std::tuple{unexpected("GetAttachment answered " + std::to_string(out.size()) + " of " +
+                                        std::to_string(wanted) + " attachments"),
+                             std::vector<attachment_file>{}};
+    co_return std::tuple{outcome{}, std::move(out)};
 }
 
 }  // namespace ewstrigd::source

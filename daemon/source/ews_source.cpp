@@ -200,6 +200,10 @@ void ews_source::move_impl(std::string id, std::string folder_path, bool create,
 
 // ---- doorbell -------------------------------------------------------------
 
+// The preparation runs in a frame of its own, freed before the doorbell
+// waits: while a mailbox is idle only this coroutine's small frame and the
+// doorbell's stay allocated (issue 8: GCC keeps every local and temporary of
+// a coroutine in its frame, and the preparation has many).
 ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::string> folders, ring_handler on_ring) {
     co_await net::this_coro::throw_if_cancelled(false);
     const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(watch_.poll_interval);
@@ -208,10 +212,27 @@ ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::str
         for (const auto& f : folders) on_ring(f);
         co_return ok;
     }
+    auto prepared = co_await prepare_listen(std::move(folders), on_ring);
+    if (prepared.first.step != ews::next_step::proceed) co_return prepared.first;
+    const auto& watched = prepared.second;
+    if (watch_.mode == config::watch_mode::pull) {
+        if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
+        co_return co_await pull_events(watched, on_ring);
+    }
+    if (options_.hub && channel_.settings().context.backend_override_cookie)
+        co_return co_await grouped_stream(watched, on_ring);
+    co_return co_await stream(watched, on_ring);
+}
+
+// Resolves the folders and (re)subscribes when needed; the FolderIds of the
+// folders on proceed.
+ews_source::task<std::pair<outcome, ews_source::watched_folders>> ews_source::prepare_listen(
+    std::vector<std::string> folders, const ring_handler& on_ring) {
+    using result = std::pair<outcome, watched_folders>;
     watched_folders watched;
     for (const auto& f : folders) {
         auto [o, id] = co_await resolve(f, false);
-        if (o.step != ews::next_step::proceed) co_return o;
+        if (o.step != ews::next_step::proceed) co_return result{o, {}};
         watched.emplace_back(f, id);
     }
     std::vector<std::string> ids;
@@ -222,18 +243,12 @@ ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::str
     if (!subscription_id_ || ids != subscribed_ids_) {
         // A subscription for other folders is left to expire on the server.
         forget_subscription();
-        if (auto o = co_await subscribe(watched, pull); o.step != ews::next_step::proceed) co_return o;
+        if (auto o = co_await subscribe(watched, pull); o.step != ews::next_step::proceed) co_return result{o, {}};
         subscribed_ids_ = ids;
         // Events before the subscription existed were missed: sync every folder.
         for (const auto& [name, id] : watched) on_ring(name);
     }
-    if (pull) {
-        if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
-        co_return co_await pull_events(watched, on_ring);
-    }
-    if (options_.hub && channel_.settings().context.backend_override_cookie)
-        co_return co_await grouped_stream(watched, on_ring);
-    co_return co_await stream(watched, on_ring);
+    co_return result{ok, std::move(watched)};
 }
 
 ews_source::task<outcome> ews_source::wait(std::chrono::milliseconds d) {
@@ -296,6 +311,7 @@ ews_source::task<outcome> ews_source::grouped_stream(const watched_folders& watc
     m.cookie = *channel_.settings().context.backend_override_cookie;
     m.subscription_id = *subscription_id_;
     m.address = address_;
+    m.stream_idle = options_.stream_idle;
     m.via = &channel_;
     m.on_news = [&watched, &on_ring](const doorbell_news& news) { ring(news, watched, on_ring); };
     auto [o] = co_await options_.hub->async_join(std::move(m), net::as_tuple(use_awaitable));
@@ -532,4 +548,8 @@ namespace ewstrigd::source {
 template void ews_source::launch<done_signature>(const char*, task<std::tuple<outcome>>, completion<done_signature>);
 template void ews_source::launch<found_signature, bool>(const char*, task<std::tuple<outcome, bool>>,
                                                         completion<found_signature>);
+template void ews_source::launch<listed_signature, std::vector<listed_attachment>>(
+    const char*, task<std::tuple<outcome, std::vector<listed_attachment>>>, completion<listed_signature>);
+template void ews_source::launch<attachments_signature, std::vector<attachment_file>>(
+    const char*, task<std::tuple<outcome, std::vector<attachment_file>>>, completion<attachments_signature>);
 }  // namespace ewstrigd::source

@@ -46,9 +46,10 @@ struct ews_source_options {
     // GetStreamingEvents ConnectionTimeout; the server allows 1..30 minutes.
     // One minute short of the maximum, so we end connections, not Exchange.
     std::chrono::minutes connection_timeout{29};
-    // A stream receiving nothing for this long is dead. Exchange sends a
-    // keep-alive about every 40 s; curl's rate averaging adds up to ~5 s
-    // (http::timeouts), so stay well above.
+    // A stream receiving nothing for this long is dead (the mailbox's
+    // watch.stream_idle_timeout). Exchange sends a keep-alive about every
+    // 45 s; curl's rate averaging adds up to ~5 s (http::timeouts), so stay
+    // well above.
     std::chrono::seconds stream_idle{120};
     std::chrono::milliseconds request_timeout{std::chrono::minutes{2}};  // any other request, total
     std::size_t fetch_batch = 50;  // ids per GetItem
@@ -102,6 +103,8 @@ private:
 
     // Doorbell parts. `watched` pairs each config name with its FolderId.
     using watched_folders = std::vector<std::pair<std::string, std::string>>;
+    task<std::pair<outcome, watched_folders>> prepare_listen(std::vector<std::string> folders,
+                                                             const ring_handler& on_ring);
     task<outcome> subscribe(const watched_folders& watched, bool pull);
     task<outcome> stream(const watched_folders& watched, const ring_handler& on_ring);
     task<outcome> grouped_stream(const watched_folders& watched, const ring_handler& on_ring);
@@ -120,6 +123,10 @@ private:
     void find_sent_impl(std::string header, std::string value, completion<found_signature> h) override;
     task<std::tuple<outcome>> send_mail_op(outgoing_mail mail);
     task<std::tuple<outcome, bool>> find_sent_op(std::string header, std::string value);
+    void list_attachments_impl(std::string id, completion<listed_signature> h) override;
+    void fetch_attachments_impl(std::vector<std::string> attachment_ids, completion<attachments_signature> h) override;
+    task<std::tuple<outcome, std::vector<listed_attachment>>> list_attachments_op(std::string id);
+    task<std::tuple<outcome, std::vector<attachment_file>>> fetch_attachments_op(std::vector<std::string> attachment_ids);
     // ---- end of mail out ----------------------------------------------------
 
     boost::asio::any_io_executor ex_;

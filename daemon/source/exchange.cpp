@@ -2,6 +2,7 @@
 
 #include "auth/token_failure.hpp"
 #include "http/curl_error.hpp"
+#include "util/named_logger.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -37,12 +38,7 @@ http::header_list headers_for(const ews::request_context& ctx, ews::operation op
 
 }  // namespace
 
-std::shared_ptr<spdlog::logger> logger() {
-    if (auto l = spdlog::get("source")) return l;
-    auto l = spdlog::default_logger()->clone("source");
-    spdlog::register_logger(l);
-    return l;
-}
+std::shared_ptr<spdlog::logger> logger() { return util::named_logger("source"); }
 
 ews::decision cancelled_decision() { return {ews::next_step::transient, {}, "cancelled", "the operation was cancelled"}; }
 

@@ -30,6 +30,7 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -65,6 +66,24 @@ using mime_signature = void(outcome, std::string);
 using done_signature = void(outcome);
 using found_signature = void(outcome, bool);  // bool: found
 using outgoing_mail = ews::outgoing_message;
+
+// A file attachment of a message as listed: what selecting it needs, not its bytes.
+struct listed_attachment {
+    std::string id;  // opaque (EWS AttachmentId); what async_fetch_attachments takes
+    std::string name;
+    std::string content_type;
+    std::uint64_t size = 0;  // bytes as the server states them; 0 when it states none
+    bool is_inline = false;
+};
+
+struct attachment_file {
+    std::string name;
+    std::string content_type;
+    std::string bytes;  // the decoded contents
+};
+
+using listed_signature = void(outcome, std::vector<listed_attachment>);
+using attachments_signature = void(outcome, std::vector<attachment_file>);
 
 class mail_source {
 public:
@@ -168,9 +187,30 @@ public:
             token, std::move(header), std::move(value));
     }
 
+    // The file attachments of message `id`, in the message's order (attached
+    // items and links are left out: they have no bytes to pass on). A message
+    // that no longer exists completes with permanent.
+    template <boost::asio::completion_token_for<listed_signature> Token>
+    auto async_list_attachments(std::string id, Token&& token) {
+        return boost::asio::async_initiate<Token, listed_signature>(
+            [this](auto h, std::string i) { list_attachments_impl(std::move(i), std::move(h)); }, token, std::move(id));
+    }
+
+    // The contents of the attachments with these ids (from async_list_attachments),
+    // in the order of `attachment_ids`. An id that no longer names an
+    // attachment completes with permanent.
+    template <boost::asio::completion_token_for<attachments_signature> Token>
+    auto async_fetch_attachments(std::vector<std::string> attachment_ids, Token&& token) {
+        return boost::asio::async_initiate<Token, attachments_signature>(
+            [this](auto h, std::vector<std::string> ids) { fetch_attachments_impl(std::move(ids), std::move(h)); },
+            token, std::move(attachment_ids));
+    }
+
 private:
     virtual void send_mail_impl(outgoing_mail mail, handler<done_signature> h) = 0;
     virtual void find_sent_impl(std::string header, std::string value, handler<found_signature> h) = 0;
+    virtual void list_attachments_impl(std::string id, handler<listed_signature> h) = 0;
+    virtual void fetch_attachments_impl(std::vector<std::string> attachment_ids, handler<attachments_signature> h) = 0;
 };
 
 }  // namespace ewstrigd::source

@@ -15,7 +15,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
+#include <string>
 #include <utility>
 
 namespace ewstrigd::source {
@@ -41,8 +43,8 @@ struct member {
 // One GetStreamingEvents connection and the subscriptions it carries.
 class stream_hub::group : public std::enable_shared_from_this<group> {
 public:
-    group(net::any_io_executor ex, stream_hub_options options, std::string backend)
-        : ex_(std::move(ex)), options_(options), backend_(std::move(backend)), restart_timer_(ex_) {}
+    group(net::any_io_executor ex, stream_hub_options options, std::string backend, std::chrono::seconds idle)
+        : ex_(std::move(ex)), options_(options), backend_(std::move(backend)), idle_(idle), restart_timer_(ex_) {}
 
     std::size_t size() const { return members_.size(); }
     bool idle() const { return members_.empty() && !running_; }
@@ -116,6 +118,14 @@ private:
         });
     }
 
+    void end_anchor(const outcome& o) {
+        auto it = members_.find(tried_anchor_);
+        if (it == members_.end()) return;  // it left meanwhile: the loop reconnects without it
+        auto mb = std::move(it->second);
+        members_.erase(it);
+        complete(std::move(mb), o);
+    }
+
     void end_all(const outcome& o) {
         auto all = std::move(members_);
         members_.clear();
@@ -155,9 +165,12 @@ private:
                 co_await pause(wait);
                 continue;
             }
-            // The anchor's credentials refused, a permanent error...: every
-            // member's listen ends with it and its watcher decides.
-            end_all(o);
+            // The anchor's credentials refused, its rights denied, another
+            // permanent error...: only the anchor's were tried, so only its
+            // listen ends with it (its watcher decides) and the others carry
+            // on under the next anchor. A cause they share ends them one by
+            // one, never one mailbox's problem all of them.
+            end_anchor(o);
         }
         running_ = false;
         (void)self;
@@ -204,10 +217,13 @@ private:
         restart_scheduled_ = false;
         logger()->debug("stream group backend={} connection {}: {} subscriptions, anchor {}", backend_, connections_,
                         ids.size(), anchor->m.address);
-        const auto o = co_await stream_events(via, std::move(ids), options_.connection_timeout, options_.stream_idle,
-                                              on_frame);
+        const auto o = co_await stream_events(via, std::move(ids), options_.connection_timeout, idle_, on_frame);
         connected_ = false;
-        anchor_id_.clear();
+        // A reconnect for joins is owed no more: the next connection carries
+        // them. Left armed, it would cut a throttling back-off short.
+        restart_timer_.cancel();
+        restart_scheduled_ = false;
+        tried_anchor_ = std::exchange(anchor_id_, {});
         for (auto& mb : std::exchange(deferred_, {})) {
             auto result = std::move(mb->result);
             complete(std::move(mb), std::move(result));
@@ -218,9 +234,11 @@ private:
     net::any_io_executor ex_;
     stream_hub_options options_;
     std::string backend_;
+    std::chrono::seconds idle_;  // every member's stream_idle
     std::map<std::string, std::unique_ptr<member>> members_;  // by subscription id
     std::vector<std::unique_ptr<member>> deferred_;
     std::string anchor_id_;  // whose channel the connection in flight uses
+    std::string tried_anchor_;  // whose channel the last connection used
     net::cancellation_signal signal_;
     net::steady_timer restart_timer_;
     bool running_ = false;
@@ -243,7 +261,8 @@ void stream_hub::join_impl(stream_membership m, net::any_completion_handler<join
         return;
     }
     const std::string backend{backend_of_cookie(m.cookie)};
-    const auto key = m.pool + '\n' + backend;
+    const auto idle = m.stream_idle;
+    const auto key = m.pool + '\n' + backend + '\n' + std::to_string(idle.count());
     auto mb = std::make_unique<member>(std::move(h));
     mb->m = std::move(m);
     // Only the group needs these, once: keep a member small (10,000 of them).
@@ -254,7 +273,7 @@ void stream_hub::join_impl(stream_membership m, net::any_completion_handler<join
     auto it = std::find_if(list.begin(), list.end(),
                            [&](const auto& g) { return g->size() < options_.max_per_connection; });
     if (it == list.end()) {
-        list.push_back(std::make_shared<group>(ex_, options_, backend));
+        list.push_back(std::make_shared<group>(ex_, options_, backend, idle));
         it = std::prev(list.end());
     }
     (*it)->add(std::move(mb));

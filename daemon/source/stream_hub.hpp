@@ -9,11 +9,11 @@
 //   itself, X-PreferServerAffinity: true) and learns from the Subscribe
 //   answer's X-BackEndOverrideCookie which backend server holds its
 //   subscription; it then joins the hub with that cookie.
-// - The hub groups subscriptions by (pool, backend server): one group is
-//   one GetStreamingEvents connection for up to 200 subscription ids, sent
-//   through the anchor's channel (the member with the alphabetically first
-//   address: its impersonation, X-AnchorMailbox, X-PreferServerAffinity and
-//   its cookie route the request to that server).
+// - The hub groups subscriptions by (pool, backend server, idle limit): one
+//   group is one GetStreamingEvents connection for up to 200 subscription
+//   ids, sent through the anchor's channel (the member with the
+//   alphabetically first address: its impersonation, X-AnchorMailbox,
+//   X-PreferServerAffinity and its cookie route the request to that server).
 // - Joins are batched: a connection is (re)opened `join_delay` after the
 //   first join that it does not carry yet, so thousands of mailboxes joining
 //   during start-up cause a few reconnects per group, not one per mailbox.
@@ -24,8 +24,9 @@
 //   rejoin, possibly another group (a mailbox Exchange moved to another
 //   server). Other failures of a connection are retried with backoff
 //   (transient, throttling: at least the delay the server asked for) or end
-//   every member's join (anything else: e.g. the anchor's credentials are
-//   refused).
+//   the anchor's join only (anything else: e.g. the anchor's credentials are
+//   refused, its impersonation denied); the others reconnect at once under
+//   the next anchor, so one mailbox's problem never stalls its group.
 // - A connection ends normally (Closed after ConnectionTimeout, or a clean
 //   hang-up between frames): it is reopened at once.
 //
@@ -56,7 +57,6 @@ struct stream_hub_options {
     std::size_t max_per_connection = 200;  // SubscriptionIds per GetStreamingEvents (ews-protocol.md §3.3)
     std::chrono::milliseconds join_delay{500};
     std::chrono::minutes connection_timeout{29};  // as ews_source_options
-    std::chrono::seconds stream_idle{120};
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_cap{std::chrono::minutes{2}};
 };
@@ -67,6 +67,11 @@ struct stream_membership {
     std::string cookie;           // the X-BackEndOverrideCookie its Subscribe got
     std::string subscription_id;  // unique within the hub
     std::string address;          // the mailbox's SMTP address (anchor order)
+    // The mailbox's watch.stream_idle_timeout. Groups never mix limits: taking
+    // the smallest of a group would cut a connection that is healthy for the
+    // others (a limit below the server's keep-alive interval reconnects every
+    // time), and one member joining or leaving would change it for all.
+    std::chrono::seconds stream_idle{120};
     channel* via = nullptr;       // the member's channel, carrying its impersonation and cookie
     std::function<void(const doorbell_news&)> on_news;  // events for this subscription
 };
@@ -105,7 +110,7 @@ private:
 
     boost::asio::any_io_executor ex_;
     stream_hub_options options_;
-    // By pool + '\n' + backend server; several groups when one holds 200.
+    // By pool + '\n' + backend server + '\n' + idle limit; several groups when one holds 200.
     std::map<std::string, std::vector<std::shared_ptr<group>>> groups_;
 };
 

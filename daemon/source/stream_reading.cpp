@@ -70,11 +70,6 @@ boost::asio::awaitable<ews::decision> stream_events(channel& via, std::vector<st
     co_return stream_outcome(reply, st, idle);
 }
 
-ews::decision message_decision(const ews::ews_status& s) {
-    auto d = ews::classify_code(s.code, s.back_off_ms(), s.value("InnerErrorResponseCode"));
-    if (d.step == ews::next_step::proceed) d = make(ews::next_step::transient, s.code, "an error without a ResponseCode");
-    if (!s.message_text.empty()) d.reason += ": " + s.message_text;
-    return d;
-}
+ews::decision message_decision(const ews::ews_status& s) { return ews::classify_message(s); }
 
 }  // namespace ewstrigd::source

@@ -25,7 +25,6 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -135,16 +134,9 @@ public:
     // Puts a dead row back to pending with fresh attempts, due at `now`
     // (admin retry). False when `id` names no dead row.
     virtual bool requeue(std::int64_t id, clock::time_point now) = 0;
-    // requeue() for every dead row (`ewstrigd outbox retry --all-dead`);
-    // returns how many went back. This default goes row by row; a store
-    // that can should do it in one transaction.
-    virtual std::size_t requeue_all_dead(clock::time_point now) {
-        std::size_t n = 0;
-        for (const auto& row : dead_letters(std::numeric_limits<std::size_t>::max())) {
-            if (requeue(row.id, now)) ++n;
-        }
-        return n;
-    }
+    // requeue() for every dead row, in one transaction (`ewstrigd outbox
+    // retry --all-dead`); returns how many went back.
+    virtual std::size_t requeue_all_dead(clock::time_point now) = 0;
 
     // Deletes seen rows recorded before `cutoff` and done rows finished
     // before it; returns how many rows went.

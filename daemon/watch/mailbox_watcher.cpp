@@ -64,7 +64,8 @@ mailbox_watcher::mailbox_watcher(net::any_io_executor ex, config::mailbox_config
       clock_(clock),
       hooks_(std::move(hooks)),
       timing_(timing),
-      totals_(hooks_.totals != nullptr ? *hooks_.totals : private_totals_) {
+      private_totals_(hooks_.totals != nullptr ? nullptr : std::make_unique<watch_totals>()),
+      totals_(hooks_.totals != nullptr ? *hooks_.totals : *private_totals_) {
     status_.mailbox = cfg_.id;
     for (const auto& name : cfg_.watch.folders) folders_.push_back(std::make_unique<folder>(ex_, name));
 }
@@ -76,7 +77,7 @@ mailbox_watcher::~mailbox_watcher() {
 
 void mailbox_watcher::start() {
     spawn(doorbell_loop());
-    spawn(safety_loop());
+    start_safety_timer();
     for (auto& f : folders_) spawn(folder_loop(f.get()));
 }
 
@@ -185,11 +186,23 @@ awaitable<void> mailbox_watcher::doorbell_loop() {
     }
 }
 
-awaitable<void> mailbox_watcher::safety_loop() {
-    for (;;) {
-        co_await clock_.async_sleep(timing_.safety_interval, use_awaitable);
-        for (auto& f : folders_) f->wake.try_send(boost::system::error_code{});
-    }
+// The safety timer is a chain of callbacks, not a coroutine: an idle mailbox
+// then holds one pending sleep instead of a coroutine stack with its frames
+// (10,000 mailboxes: issue 8). It counts as a running loop until stop()
+// cancels it.
+void mailbox_watcher::start_safety_timer() {
+    auto& signal = signals_.emplace_back();
+    ++running_;
+    arm_safety_timer(signal.slot());
+}
+
+void mailbox_watcher::arm_safety_timer(net::cancellation_slot slot) {
+    clock_.async_sleep(timing_.safety_interval,
+                       net::bind_cancellation_slot(slot, [this, slot](boost::system::error_code ec) {
+                           if (ec || stopping_) return loop_ended(nullptr);
+                           for (auto& f : folders_) f->wake.try_send(boost::system::error_code{});
+                           arm_safety_timer(slot);
+                       }));
 }
 
 awaitable<void> mailbox_watcher::folder_loop(folder* f) {

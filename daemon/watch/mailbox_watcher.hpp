@@ -95,7 +95,8 @@ private:
     struct folder;
 
     boost::asio::awaitable<void> doorbell_loop();
-    boost::asio::awaitable<void> safety_loop();
+    void start_safety_timer();
+    void arm_safety_timer(boost::asio::cancellation_slot slot);
     boost::asio::awaitable<void> folder_loop(folder* f);
     boost::asio::awaitable<void> once_loop(std::function<void(bool)> done);
     boost::asio::awaitable<source::outcome> sync_folder(folder* f);  // counted in the totals
@@ -127,7 +128,7 @@ private:
     std::function<void()> stopped_;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // ring handlers check it
     mailbox_status status_;
-    watch_totals private_totals_;  // when hooks.totals is null
+    std::unique_ptr<watch_totals> private_totals_;  // only when hooks.totals is null
     watch_totals& totals_;
 };
 

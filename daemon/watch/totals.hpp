@@ -32,7 +32,10 @@ struct watch_totals {
     // Folder syncs (SyncFolderItems from the stored state through the last
     // page, with the fetches and commits in between) by how they ended.
     std::map<ews::next_step, std::uint64_t> syncs;
-    std::uint64_t items_seen = 0;        // new items handed to the triggers (matched or not)
+    // New items the syncs recorded as seen: handed to the triggers (matched
+    // or not) or recorded without a look (a new-only baseline, a folder no
+    // trigger applies to, an item gone before its fetch).
+    std::uint64_t items_seen = 0;
     std::uint64_t actions_enqueued = 0;  // outbox rows added
     // New items each trigger matched (an item matching two triggers counts once for each).
     std::map<std::string, std::uint64_t, std::less<>> items_matched;

@@ -66,6 +66,42 @@ class CrashTest(E2ETestCase):
                          f"after the restart\n")
 
 
+class LeftoverChildTest(E2ETestCase):
+    def test_a_run_child_left_by_a_killed_daemon_is_stopped_before_the_retry(self):
+        # Outside systemd nothing else stops a run child whose daemon was
+        # SIGKILLed (it leads its own process group). The restarted daemon
+        # must stop it before it runs the action again, or both would finish.
+        started = os.path.join(self.dir, "started")
+        self.configure([{"name": "slow", "mailbox": MAILBOX_ID, "when": {"subject": {"contains": "slow"}},
+                         "actions": [{"run": ["/bin/sh", "-c", 'f="$1"; shift; echo "$$" >> "$f"; sleep 3; exec "$@"', "sh", started,
+                                              *record_action(self.records)["run"]]}]}])
+        daemon = self.daemon().start(self.sim)
+        self.sim.deliver("slow one")
+        wait_until(lambda: os.path.exists(started), 20, "the action to start")
+        with open(started) as f:
+            orphan = int(f.read().split()[0])
+        daemon.kill()
+        self.assertTrue(process_running(orphan), "the child outlives the SIGKILLed daemon")
+
+        daemon.start(self.sim)
+        daemon.wait_log("stopped 1 run action process group", 20, "the leftover child to be stopped")
+        self.assertFalse(process_running(orphan), "the leftover child is gone")
+        self.wait_for_subjects(["slow one"], timeout=20)
+        settle()
+        self.assertEqual(len(read_records(self.records)), 1, "the action completed once, by the retry only")
+        with open(started) as f:
+            self.assertEqual(len(f.read().split()), 2, "started by the killed daemon and once more after the restart")
+
+
+def process_running(pid):
+    """False when `pid` is gone or a zombie (it runs nothing any more)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
 class CrashStormTest(E2ETestCase):
     MAILBOXES = STORM_MAILBOXES
 

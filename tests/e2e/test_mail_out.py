@@ -3,7 +3,9 @@ against ews-sim, which delivers what the daemon sends into the recipients'
 simulated mailboxes. An order mail gets exactly one acknowledgement, also
 when the daemon is killed while sending; two daemons answering each other
 automatically do not ping-pong; a templated recipient that is not an
-address is a dead letter with a clear log line."""
+address is a dead letter with a clear log line; a send passes on only the
+attachments of the message whose names match, byte for byte."""
+import base64
 import json
 import os
 import urllib.parse
@@ -105,4 +107,27 @@ class MailOutTest(E2ETestCase):
         found = daemon.wait_log(r"dead letter[^\n]*", 15, "the dead letter")
         self.assertIn("to[0]: '{{from_name}}' expanded to 'Jane Buyer', which is not a mail address", found.group(0))
         self.assertEqual(self.folder(MAILBOX, "sentitems"), [])
+        self.assertTrue(daemon.alive())
+
+    def test_send_passes_on_only_the_matching_attachments_byte_for_byte(self):
+        pdf = b"%PDF-1.4\n" + bytes(range(256)) * 64 + b"\n%%EOF\n"  # every byte value, 16 KiB
+        self.configure([{"name": "invoices", "mailbox": MAILBOX_ID, "when": {"subject": {"contains": "Invoice"}},
+                         "actions": [{"send": {"to": ["accounting@example.com"], "subject": "Fwd {{subject}}",
+                                               "body": "See attached.", "attachments": ["*.pdf"]}}]}])
+        daemon = self.daemon().start(self.sim)
+        attachments = [{"name": "a.pdf", "content_type": "application/pdf",
+                        "content_base64": base64.b64encode(pdf).decode()},
+                       {"name": "b.txt", "content_type": "text/plain",
+                        "content_base64": base64.b64encode(b"not for accounting").decode()}]
+        status, reply = self.sim.request(
+            "POST", f"/admin/mailboxes/{urllib.parse.quote(MAILBOX)}/folders/inbox/messages",
+            {"from": CUSTOMER, "to": MAILBOX, "subject": "Invoice 42", "body": "b", "attachments": attachments})
+        self.assertEqual(status, 201, reply)
+        got = wait_until(lambda: self.replies_to("accounting@example.com", "Fwd Invoice 42"), 15,
+                         "the mail in accounting's inbox")
+        self.assertEqual(len(got), 1)
+        self.assertEqual(got[0]["attachments"], ["a.pdf"], "b.txt does not match *.pdf")
+        sent = got[0]["attachment_contents"][0]
+        self.assertEqual(base64.b64decode(sent["content_base64"]), pdf, "the bytes arrive unchanged")
+        self.assertEqual(sent["content_type"], "application/pdf")
         self.assertTrue(daemon.alive())

@@ -31,6 +31,23 @@ class ReloadTest(E2ETestCase):
         settle()
         self.assert_exactly_once(["alpha 1", "alpha 2", "beta 2"])
 
+    def test_sighup_changes_the_log_level_of_the_running_daemon(self):
+        self.configure([self.trigger("alpha")], log_level="warn")
+        daemon = self.daemon().start(self.sim)
+        self.sim.deliver("alpha quiet")
+        self.wait_for_subjects(["alpha quiet"])
+        quiet = daemon.log()
+        self.assertNotIn("[info]", quiet, "log.level warn: no info lines")
+        self.assertNotIn("[debug]", quiet)
+
+        self.configure([self.trigger("alpha")], log_level="debug")
+        daemon.signal(signal.SIGHUP)
+        daemon.wait_log(r"\[info\] reloaded ", 10, "the reload, logged at info now")
+        self.sim.deliver("alpha loud")
+        self.wait_for_subjects(["alpha quiet", "alpha loud"])
+        daemon.wait_log(r"\[debug\]", 10, "debug lines after the reload")
+        self.assertTrue(daemon.alive())
+
     def test_sighup_applies_changed_mailbox_settings(self):
         self.configure([self.trigger("alpha")])
         daemon = self.daemon().start(self.sim)

@@ -1,5 +1,6 @@
 #include "admin_api.hpp"
 
+#include "base64.hpp"
 #include "delivery.hpp"
 #include "time_format.hpp"
 
@@ -58,18 +59,25 @@ json addresses(const std::vector<mail_address>& list) {
     return out;
 }
 
-// The fields of `m` a test checks: recipients, headers (first value of each name), body, attachment names.
+// The fields of `m` a test checks: recipients, headers (first value of each name), body, attachment names,
+// and the attachments themselves (so a test can compare bytes).
 json message_fields(const message& m) {
     json headers = json::object();
     for (const auto& [name, value] : m.headers) {
         if (!headers.contains(name)) headers[name] = value;
     }
     auto attachment_names = json::array();
-    for (const auto& a : m.attachments) attachment_names.push_back(a.name);
+    auto attachment_contents = json::array();
+    for (const auto& a : m.attachments) {
+        attachment_names.push_back(a.name);
+        attachment_contents.push_back(
+            {{"name", a.name}, {"content_type", a.content_type}, {"content_base64", base64_encode(a.content)}});
+    }
     return {{"subject", m.subject},       {"from", m.from.email},        {"to", addresses(m.to)},
             {"cc", addresses(m.cc)},      {"bcc", addresses(m.bcc)},     {"headers", headers},
             {"body", m.body},             {"body_type", m.body_is_html ? "HTML" : "Text"},
-            {"message_id", m.internet_message_id}, {"attachments", attachment_names}};
+            {"message_id", m.internet_message_id}, {"attachments", attachment_names},
+            {"attachment_contents", attachment_contents}};
 }
 
 // GET: the backend server the mailbox lives on; POST {"backend": NAME}: moves

@@ -3,7 +3,8 @@
 //   POST   /admin/mailboxes/{address}/folders/{folder}/messages  (JSON or message/rfc822) -> 201 {"item_id"}
 //   GET    /admin/mailboxes/{address}/folders/{folder}/messages  -> [{"item_id","subject","from","is_read","received",
 //                                                                     "to","cc","bcc","headers","body","body_type",
-//                                                                     "message_id","attachments"}]
+//                                                                     "message_id","attachments",
+//                                                                     "attachment_contents"}]
 //   GET    /admin/mailboxes/{address}/sent  -> what it sent with CreateItem, any MessageDisposition but SaveOnly:
 //          [{message fields as above, "sent","delivered_to","external"}]
 //   GET    /admin/mailboxes/{address}/backend  -> {"backend"}: the server it lives on (backends.hpp)

@@ -4,6 +4,7 @@
 // need escaping so the escaped form is what gets validated.
 
 #include "ews/create_item.hpp"
+#include "ews/get_attachment.hpp"
 #include "ews/requests.hpp"
 
 #include <filesystem>
@@ -83,6 +84,7 @@ std::vector<std::pair<std::string, std::string>> samples() {
         {"find-by-header",
          ews::soap_request(plain, ews::find_by_header{ews::distinguished_folder{"sentitems", std::nullopt},
                                                       "X-Ewstrigd-Event", "evt<&>/orders/0"})},
+        {"get-attachment", ews::soap_request(impersonating, ews::get_attachment{{"AAMkAtt1=", "AAMkAtt2<&>"}})},
     };
 }
 

@@ -91,6 +91,7 @@ public:
     state::outbox_counts counts() override { return {}; }
     std::vector<state::outbox_row> dead_letters(std::size_t) override { return {}; }
     bool requeue(std::int64_t, state::clock::time_point) override { return false; }
+    std::size_t requeue_all_dead(state::clock::time_point) override { return 0; }
     std::size_t prune(state::clock::time_point) override { return 0; }
 
 private:
@@ -108,8 +109,13 @@ public:
     std::string mime = "From: a@b\r\nSubject: hi\r\n\r\nbody\r\n";
     bool hold = false;
     std::deque<source::outcome> outcomes;  // consumed in order; empty: proceed
-    std::vector<std::string> calls;         // "mark_read ID 1", "move ID PATH 0", "mime ID", "find_sent V", "send SUBJECT"
+    // "mark_read ID 1", "move ID PATH 0", "mime ID", "find_sent V", "send SUBJECT",
+    // "list_attachments ID", "fetch_attachments ID1,ID2"
+    std::vector<std::string> calls;
     std::vector<source::outgoing_mail> sent;  // what async_send_mail was given (its Sent Items)
+    // The message's attachments: listed with their ids, fetched by id (id = "att-" + name).
+    std::vector<source::attachment_file> attachments;
+    std::optional<std::uint64_t> stated_size;  // the size the listing states for each; default: the real one
     std::size_t held() const { return held_.size(); }
     std::size_t max_held = 0;
 
@@ -192,6 +198,26 @@ private:
                                [&](const auto& kv) { return kv.first == header && kv.second == value; });
         });
         boost::asio::post(ex_, [h = std::move(h), found]() mutable { std::move(h)(source::outcome{}, found); });
+    }
+
+    void list_attachments_impl(std::string id, handler<source::listed_signature> h) override {
+        calls.push_back("list_attachments " + id);
+        std::vector<source::listed_attachment> listed;
+        for (const auto& a : attachments)
+            listed.push_back({"att-" + a.name, a.name, a.content_type, stated_size.value_or(a.bytes.size()), false});
+        boost::asio::post(ex_, [h = std::move(h), o = next_outcome(), listed]() mutable { std::move(h)(o, listed); });
+    }
+    void fetch_attachments_impl(std::vector<std::string> ids, handler<source::attachments_signature> h) override {
+        std::string call = "fetch_attachments ";
+        std::vector<source::attachment_file> files;
+        for (const auto& id : ids) {
+            call += (files.empty() ? "" : ",") + id;
+            for (const auto& a : attachments) {
+                if ("att-" + a.name == id) files.push_back(a);
+            }
+        }
+        calls.push_back(call);
+        boost::asio::post(ex_, [h = std::move(h), o = next_outcome(), files]() mutable { std::move(h)(o, files); });
     }
 
     boost::asio::any_io_executor ex_;

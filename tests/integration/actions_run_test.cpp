@@ -2,6 +2,8 @@
 
 #include "actions_fixture.hpp"
 
+#include "actions/child_registry.hpp"
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -10,6 +12,9 @@
 #include <functional>
 #include <fstream>
 #include <sys/stat.h>
+#include <thread>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace ewstrigd::test {
 namespace {
@@ -207,6 +212,73 @@ TEST_F(run_action, cancellation_kills_at_once) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
     EXPECT_EQ(result.result, kind::retry);
     EXPECT_NE(result.detail.find("cancelled"), std::string::npos) << result.detail;
+}
+
+// A process group like the ones run children get: `sh -c script` leading its own group.
+int spawn_group(const std::string& script) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::setpgid(0, 0);
+        ::execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    ::setpgid(pid, pid);  // also here, so the group exists before we go on
+    return pid;
+}
+
+TEST_F(run_action, a_running_child_is_recorded_and_forgotten_when_it_ends) {
+    actions::child_registry children(tmp.path() / "children");
+    auto opts = options();
+    opts.children = &children;
+    actions::executor exec(ioc.get_executor(), opts);
+    const auto o = execute(exec, sh(R"(echo $$ > "$OUT.pid"; ls "$1" > "$OUT")", {(tmp.path() / "children").string()}));
+    ASSERT_EQ(o.result, kind::done) << o.detail;
+    EXPECT_EQ(out_text(), ewstrigd::testing::read_file(tmp.path() / "out.pid")) << "the child saw itself recorded";
+    EXPECT_TRUE(fs::is_empty(tmp.path() / "children")) << "the entry is gone once the child ended";
+}
+
+// What a restart after SIGKILL finds: children of the previous instance
+// still running, recorded in the state directory.
+TEST_F(run_action, the_next_instance_kills_leftover_children_with_their_group) {
+    const auto dir = tmp.path() / "children";
+    const auto grandchild_file = tmp.path() / "grandchild";
+    const int leader = spawn_group("sleep 60 & echo $! > '" + grandchild_file.string() + "'; wait");
+    ASSERT_GT(leader, 0);
+    ASSERT_TRUE(actions::child_registry(dir).add(leader));
+    // Polled: the file is written by an unrelated process, there is no event for it.
+    for (int tries = 0; tries < 300 && !(fs::exists(grandchild_file) && fs::file_size(grandchild_file) > 0); ++tries)
+        std::this_thread::sleep_for(10ms);
+    const int grandchild = std::stoi(ewstrigd::testing::read_file(grandchild_file));
+
+    const auto swept = actions::child_registry(dir).kill_leftovers();
+    EXPECT_EQ(swept.killed, 1u);
+    EXPECT_EQ(swept.finished, 0u);
+    int status = 0;
+    ASSERT_EQ(::waitpid(leader, &status, 0), leader);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+    EXPECT_TRUE(wait_gone(grandchild)) << "the whole group goes, not only its leader";
+    EXPECT_TRUE(fs::is_empty(dir));
+}
+
+TEST_F(run_action, entries_that_do_not_prove_a_leftover_child_kill_nothing) {
+    const auto dir = tmp.path() / "children";
+    actions::child_registry registry(dir);
+    const int alive = spawn_group("sleep 60");
+    ASSERT_TRUE(registry.add(alive));
+    // The same pid recorded with another start time: the pid was reused.
+    const std::string recorded = ewstrigd::testing::read_file(dir / std::to_string(alive));
+    tmp.write("children/" + std::to_string(alive), recorded.substr(0, recorded.find(' ')) + " 1\n");
+    // From before a reboot, and a file nobody could have written.
+    tmp.write("children/" + std::to_string(::getpid()), "another-boot-id " + recorded.substr(recorded.find(' ') + 1));
+    tmp.write("children/not-a-pid", "garbage");
+
+    const auto swept = actions::child_registry(dir).kill_leftovers();
+    EXPECT_EQ(swept.killed, 0u);
+    EXPECT_EQ(swept.finished, 3u);
+    EXPECT_EQ(::waitpid(alive, nullptr, WNOHANG), 0) << "an unproven entry must not kill";
+    EXPECT_TRUE(fs::is_empty(dir));
+    ::kill(-alive, SIGKILL);
+    ::waitpid(alive, nullptr, 0);
 }
 
 }  // namespace

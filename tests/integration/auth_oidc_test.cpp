@@ -204,6 +204,10 @@ TEST_F(oauth_oidc, a_wrong_client_secret_is_a_configuration_error_that_names_the
     EXPECT_EQ(a.failure->kind, failure_kind::configuration);
     EXPECT_NE(a.failure->explanation.find("client secret"), std::string::npos) << a.failure->explanation;
     EXPECT_EQ(a.failure->explanation.find("wrong"), std::string::npos) << "the secret must not be echoed";
+    // One app-only provider serves all the app's mailboxes: it names the app, not the mailbox that made it.
+    EXPECT_NE(a.failure->explanation.find("app 'cc-secret' of tenant '" + peer.tenant() + "'"), std::string::npos)
+        << a.failure->explanation;
+    EXPECT_EQ(a.failure->explanation.find("mailbox 'app'"), std::string::npos) << a.failure->explanation;
 }
 
 TEST_F(oauth_oidc, token_requests_of_all_providers_add_up_in_the_shared_counts) {

@@ -3,11 +3,14 @@
 #include "http_fixture.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -131,6 +134,45 @@ TEST_F(http_client, hundred_concurrent_requests_on_one_thread) {
     EXPECT_EQ(ok, count);
     EXPECT_EQ(client.in_flight(), 0u);
     EXPECT_EQ(multi.transfers(), 0u);
+}
+
+TEST_F(http_client, requests_beyond_the_per_origin_limit_wait_their_turn_on_reused_connections) {
+    std::size_t at_server = 0;
+    std::size_t most_at_server = 0;
+    scripted_server server(ioc, [&](exchange& ex) -> net::awaitable<void> {
+        most_at_server = std::max(most_at_server, ++at_server);
+        co_await ex.sleep(5ms);
+        --at_server;
+        co_await ex.respond(200, ex.request().target);
+    });
+    http::curl_client limited(multi, 3);
+    constexpr std::size_t count = 30;
+    std::size_t ok = 0;
+    std::size_t done = 0;
+    outcome cancelled;
+    net::cancellation_signal cancel;
+    for (std::size_t i = 0; i < count; ++i) {
+        http::request req;
+        const std::string target = "/r" + std::to_string(i);
+        req.url = server.url(target);
+        limited.async_send(std::move(req), [&, target](boost::system::error_code ec, http::response res) {
+            ++done;
+            if (!ec && res.status == 200 && res.body == target) ++ok;
+        });
+    }
+    http::request waiting;
+    waiting.url = server.url("/never");
+    limited.async_send(std::move(waiting), net::bind_cancellation_slot(cancel.slot(), record(cancelled)));
+    EXPECT_EQ(limited.queued(), count + 1 - 3);
+    cancel.emit(net::cancellation_type::terminal);  // while it waits for its turn
+    ASSERT_TRUE(run_until(ioc, [&] { return done == count && cancelled.done; }));
+    EXPECT_EQ(ok, count);
+    EXPECT_EQ(cancelled.ec, net::error::operation_aborted);
+    EXPECT_EQ(server.requests(), count);  // the cancelled one never went out
+    EXPECT_EQ(most_at_server, 3u);
+    EXPECT_EQ(server.accepted(), 3u);  // three connections, each reused
+    EXPECT_EQ(limited.in_flight(), 0u);
+    EXPECT_EQ(limited.queued(), 0u);
 }
 
 TEST_F(http_client, connection_dropped_mid_body_is_an_error) {

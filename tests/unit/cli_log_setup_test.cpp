@@ -3,6 +3,9 @@
 // explicit formats win over the environment.
 #include "cli/log_setup.hpp"
 
+#include "actions/executor.hpp"
+
+#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
@@ -56,6 +59,8 @@ TEST(cli_log_setup, explicit_formats_ignore_the_environment) {
 
 TEST(cli_log_setup, a_new_level_reaches_loggers_made_before_it) {
     setup_logging(config::log_config{"info", "text"});
+    boost::asio::io_context ioc;
+    const actions::executor exec(ioc.get_executor(), actions::executor_options{});  // makes its "actions" logger
     auto actions = spdlog::get("actions");
     ASSERT_NE(actions, nullptr);
     EXPECT_FALSE(actions->should_log(spdlog::level::debug));

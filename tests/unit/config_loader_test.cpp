@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 
 namespace ewstrigd::config {
@@ -33,6 +34,7 @@ TEST(config_loader, loads_a_valid_config_with_defaults) {
     EXPECT_TRUE(mb.tls.verify);
     EXPECT_EQ(mb.watch.folders, std::vector<std::string>{"inbox"});
     EXPECT_EQ(mb.watch.mode, watch_mode::streaming);
+    EXPECT_EQ(mb.watch.stream_idle_timeout, std::chrono::seconds(120));
     EXPECT_EQ(mb.watch.on_start, start_mode::catch_up);
     EXPECT_EQ(cfg.state_dir, "/var/lib/ewstrigd");
     EXPECT_EQ(cfg.log.level, "info");
@@ -137,6 +139,27 @@ TEST(config_loader, durations_need_units) {
     config_dir d;
     EXPECT_THAT(d.errors(std::string(basic_mailbox) + "    watch: { mode: poll, poll_interval: 60 }\n"),
                 ElementsAre("ewstrigd.yaml:5:41: mailboxes[0].watch.poll_interval: '60' has no unit (write e.g. 60s)"));
+}
+
+TEST(config_loader, stream_idle_timeout_is_read_and_changes_the_connection) {
+    config_dir d;
+    const auto cfg = d.load(std::string(basic_mailbox) + "    watch: { stream_idle_timeout: 2m }\n" +
+                            "triggers:\n  - name: t1\n    mailbox: invoices\n    when: { subject: '*' }\n" +
+                            log_action_yaml);
+    ASSERT_EQ(cfg.mailboxes.size(), 1u);
+    EXPECT_EQ(cfg.mailboxes[0].watch.stream_idle_timeout, std::chrono::seconds(120));
+    // A reload that changes it restarts the mailbox's stream with the new limit.
+    auto changed = cfg.mailboxes[0];
+    changed.watch.stream_idle_timeout = std::chrono::seconds(30);
+    EXPECT_FALSE(same_connection(cfg.mailboxes[0], changed));
+}
+
+TEST(config_loader, intervals_below_their_minimum_name_the_key) {
+    config_dir d;
+    EXPECT_THAT(d.errors(std::string(basic_mailbox) + "    watch: { stream_idle_timeout: 4s }\n"),
+                ElementsAre("ewstrigd.yaml:5:35: mailboxes[0].watch.stream_idle_timeout: must be at least 5s"));
+    EXPECT_THAT(d.errors(std::string(basic_mailbox) + "    watch: { mode: poll, poll_interval: 500ms }\n"),
+                ElementsAre("ewstrigd.yaml:5:41: mailboxes[0].watch.poll_interval: must be at least 1s"));
 }
 
 TEST(config_loader, duplicate_mailbox_ids_and_trigger_names_point_at_the_first) {

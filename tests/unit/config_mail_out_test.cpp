@@ -74,6 +74,17 @@ TEST(config_mail_out, forward_and_send_read_recipients_literal_and_templated) {
     EXPECT_EQ(send.subject.text.source, "Order {{match.order}}");
     EXPECT_TRUE(send.attach_original);
     EXPECT_THAT(send.files, ElementsAre("/etc/hostname"));
+    // Passing mail on to chosen recipients: no rate limit unless the admin sets one.
+    EXPECT_EQ(fwd.guard.rate_limit, 0);
+    EXPECT_EQ(send.guard.rate_limit, 0);
+    EXPECT_TRUE(fwd.guard.loop_protection);
+}
+
+TEST(config_mail_out, forward_honours_a_configured_rate_limit) {
+    config_dir d;
+    const auto cfg = d.load(with_actions("      - forward: { to: accounting@contoso.example, rate_limit: 7 }\n"));
+    ASSERT_EQ(cfg.triggers.size(), 1u);
+    EXPECT_EQ(std::get<forward_action>(cfg.triggers[0].actions[0].what).guard.rate_limit, 7);
 }
 
 TEST(config_mail_out, literal_recipients_are_checked_at_load) {
@@ -101,6 +112,24 @@ TEST(config_mail_out, missing_and_unknown_keys_are_named) {
                 ElementsAre(HasSubstr("files: 'rel.pdf' must be an absolute path")));
     EXPECT_THAT(d.errors(with_actions("      - reply: { body: b, rate_window: 0s }\n")),
                 ElementsAre(HasSubstr("rate_window: must be at least 1s")));
+}
+
+TEST(config_mail_out, send_reads_attachment_name_globs_of_the_message) {
+    config_dir d;
+    const auto cfg = d.load(with_actions("      - send: { to: a@contoso.example, subject: s, body: b, "
+                                         "attachments: ['*.pdf', 'invoice-?.xml'] }\n"
+                                         "      - send: { to: a@contoso.example, subject: s, body: b, attachments: '*' }\n"
+                                         "      - send: { to: a@contoso.example, subject: s, body: b }\n"));
+    ASSERT_EQ(cfg.triggers.size(), 1u);
+    const auto& actions = cfg.triggers[0].actions;
+    EXPECT_THAT(std::get<send_action>(actions[0].what).attachments, ElementsAre("*.pdf", "invoice-?.xml"));
+    EXPECT_THAT(std::get<send_action>(actions[1].what).attachments, ElementsAre("*"));
+    EXPECT_TRUE(std::get<send_action>(actions[2].what).attachments.empty());
+
+    EXPECT_THAT(d.errors(with_actions("      - send: { to: a@contoso.example, subject: s, body: b, attachments: [''] }\n")),
+                ElementsAre(HasSubstr("send: attachments: an empty name pattern matches no attachment (use \"*\" for all)")));
+    EXPECT_THAT(d.errors(with_actions("      - send: { to: a@contoso.example, subject: s, body: b, attachments: {a: 1} }\n")),
+                ElementsAre(HasSubstr("send.attachments")));
 }
 
 TEST(config_mail_out, templates_are_checked_like_other_actions) {

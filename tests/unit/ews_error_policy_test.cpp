@@ -92,3 +92,17 @@ TEST(ews_error_policy, http_status_wins_over_a_body_for_401_and_403) {
     EXPECT_EQ(ews::classify({401, std::nullopt, &r}).step, next_step::reauthenticate);
     EXPECT_EQ(ews::classify({403, std::nullopt, &r}).step, next_step::permanent);
 }
+
+TEST(ews_error_policy, an_error_message_is_never_proceed_and_says_what_the_server_said) {
+    ews::ews_status s;
+    s.klass = ews::response_class::error;
+    s.message_text = "Something broke.";
+    const auto no_code = ews::classify_message(s);
+    EXPECT_EQ(no_code.step, next_step::transient);
+    EXPECT_EQ(no_code.reason, "an error without a ResponseCode: Something broke.");
+    s.code = "ErrorInvalidSyncStateData";
+    const auto coded = ews::classify_message(s);
+    EXPECT_EQ(coded.step, next_step::resync);
+    EXPECT_EQ(coded.code, "ErrorInvalidSyncStateData");
+    EXPECT_NE(coded.reason.find("Something broke."), std::string::npos) << coded.reason;
+}

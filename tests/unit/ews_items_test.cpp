@@ -43,6 +43,8 @@ TEST(ews_items, message_properties_a_user_checks) {
     EXPECT_EQ(it.has_attachments, true);
     ASSERT_EQ(it.attachments.size(), 2u);
     EXPECT_EQ(it.attachments[0].name, "invoice-4711.pdf");
+    EXPECT_EQ(it.attachments[0].id, "AAMkADk0Zjc=att1");
+    EXPECT_EQ(it.attachments[0].kind, "FileAttachment");
     EXPECT_EQ(it.attachments[0].size, 52341u);
     EXPECT_EQ(it.attachments[1].is_inline, true);
     EXPECT_EQ(it.categories, (std::vector<std::string>{"Invoices", "Red category"}));

@@ -160,7 +160,8 @@ protected:
     }
 
     // Joins mailbox `address` whose Subscribe got subscription `id` on `backend`.
-    mailbox& join(const std::string& address, const std::string& id, const std::string& backend) {
+    mailbox& join(const std::string& address, const std::string& id, const std::string& backend,
+                  std::chrono::seconds stream_idle = 120s) {
         auto& mb = *mailboxes.emplace_back(std::make_unique<mailbox>());
         mb.address = address;
         mb.subscription_id = id;
@@ -176,6 +177,7 @@ protected:
         m.cookie = *settings.context.backend_override_cookie;
         m.subscription_id = id;
         m.address = address;
+        m.stream_idle = stream_idle;
         m.via = mb.via.get();
         m.on_news = [&mb](const doorbell_news& n) {
             mb.rung.insert(mb.rung.end(), n.folder_ids.begin(), n.folder_ids.end());
@@ -235,6 +237,23 @@ TEST_F(stream_hub_test, groups_subscriptions_by_backend_server_at_most_200_per_c
     EXPECT_EQ(carried, 450u);
     EXPECT_EQ(hub.members(), 450u);
     EXPECT_EQ(hub.groups().size(), 3u);
+    EXPECT_EQ(ended(), 0u);
+}
+
+TEST_F(stream_hub_test, mailboxes_with_different_idle_limits_get_connections_of_their_own) {
+    join("a@contoso.com", "sub-a", "mbx1", 30s);
+    join("b@contoso.com", "sub-b", "mbx1", 30s);
+    join("c@contoso.com", "sub-c", "mbx1");
+    run_for(60ms);
+    ASSERT_EQ(server.live().size(), 2u);
+    const auto short_limit = server.live_with("sub-a");
+    ASSERT_TRUE(short_limit);
+    EXPECT_EQ(short_limit->ids(), (std::vector<std::string>{"sub-a", "sub-b"}));
+    EXPECT_EQ(short_limit->request.timeouts.idle, 30s);
+    const auto default_limit = server.live_with("sub-c");
+    ASSERT_TRUE(default_limit);
+    EXPECT_EQ(default_limit->ids(), std::vector<std::string>{"sub-c"});
+    EXPECT_EQ(default_limit->request.timeouts.idle, 120s);
     EXPECT_EQ(ended(), 0u);
 }
 

@@ -234,6 +234,14 @@ private:
     void find_sent_impl(std::string, std::string, net::any_completion_handler<source::found_signature> h) override {
         post_completion(ex_, std::move(h), failure(ews::next_step::permanent), false);
     }
+    void list_attachments_impl(std::string, net::any_completion_handler<source::listed_signature> h) override {
+        post_completion(ex_, std::move(h), failure(ews::next_step::permanent),
+                        std::vector<source::listed_attachment>{});
+    }
+    void fetch_attachments_impl(std::vector<std::string>,
+                                net::any_completion_handler<source::attachments_signature> h) override {
+        post_completion(ex_, std::move(h), failure(ews::next_step::permanent), std::vector<source::attachment_file>{});
+    }
 
     net::any_io_executor ex_;
     int epoch_ = 1;
@@ -304,6 +312,7 @@ public:
     state::outbox_counts counts() override { return {rows.size(), 0}; }
     std::vector<state::outbox_row> dead_letters(std::size_t) override { return {}; }
     bool requeue(std::int64_t, state::clock::time_point) override { return false; }
+    std::size_t requeue_all_dead(state::clock::time_point) override { return 0; }
     std::size_t prune(state::clock::time_point) override { return 0; }
 };
 
