@@ -20,17 +20,6 @@ namespace {
 
 using ews::next_step;
 
-// What is wrong with `r` as an answer to `operation`, or nullopt when it is
-// a usable 200 answer whose response messages the caller reads.
-std::optional<outcome> unusable(const exchange_reply& r, std::string_view operation) {
-    if (!r.failure && !r.ec && r.http.status == 200 && r.body && !r.body->fault() && r.body->operation() == operation)
-        return std::nullopt;
-    auto d = classify_reply(r);
-    if (d.step == next_step::proceed)
-        d = {next_step::transient, {}, "unexpected-response", "the server answered " + std::string{operation} + " with something else"};
-    return d;
-}
-
 // Reading the message or an attachment of it that is gone: retrying cannot bring it back.
 outcome read_decision(const ews::ews_status& s) {
     auto d = ews::classify_send_error(s);
@@ -41,13 +30,6 @@ outcome read_decision(const ews::ews_status& s) {
     return d;
 }
 
-// The first Error response message of `r` as a decision, or proceed.
-outcome first_error(const ews::response& r, outcome (*decide)(const ews::ews_status&) = ews::classify_send_error) {
-    for (const auto& m : r.messages()) {
-        if (m.klass == ews::response_class::error) return decide(m);
-    }
-    return {};
-}
 
 outcome unexpected(std::string reason) { return {next_step::transient, {}, "unexpected-response", std::move(reason)}; }
 
@@ -94,8 +76,8 @@ ews_source::task<std::tuple<outcome>> ews_source::send_mail_op(outgoing_mail mai
     co_await boost::asio::this_coro::throw_if_cancelled(false);
     const auto body = ews::soap_request(channel_.settings().context, ews::send_message{std::move(mail)});
     const auto reply = co_await channel_.exchange(ews::operation::create_item, body);
-    if (auto p = unusable(reply, "CreateItem")) co_return *p;
-    co_return first_error(*reply.body);
+    if (auto p = reply_problem(reply, "CreateItem")) co_return *p;
+    co_return first_error(*reply.body, ews::classify_send_error);
 }
 
 ews_source::task<std::tuple<outcome, bool>> ews_source::find_sent_op(std::string header, std::string value) {
@@ -105,8 +87,8 @@ ews_source::task<std::tuple<outcome, bool>> ews_source::find_sent_op(std::string
     query.value = std::move(value);
     const auto body = ews::soap_request(channel_.settings().context, query);
     const auto reply = co_await channel_.exchange(ews::operation::find_item, body);
-    if (auto p = unusable(reply, "FindItem")) co_return std::tuple{*p, false};
-    if (auto e = first_error(*reply.body); e.step != next_step::proceed) co_return std::tuple{e, false};
+    if (auto p = reply_problem(reply, "FindItem")) co_return std::tuple{*p, false};
+    if (auto e = first_error(*reply.body, ews::classify_send_error); e.step != next_step::proceed) co_return std::tuple{e, false};
     const auto parsed = ews::parse_items(*reply.body);
     const auto* messages = std::get_if<std::vector<ews::items_message>>(&parsed);
     // An answer we cannot read says nothing about Sent Items: taking it as
@@ -121,7 +103,7 @@ ews_source::task<std::tuple<outcome, std::vector<listed_attachment>>> ews_source
     const ews::get_item request{{{id, std::nullopt}}, {"item:Attachments"}, false};
     const auto body = ews::soap_request(channel_.settings().context, request);
     const auto reply = co_await channel_.exchange(ews::operation::get_item, body);
-    if (auto p = unusable(reply, "GetItem")) co_return std::tuple{*p, out};
+    if (auto p = reply_problem(reply, "GetItem")) co_return std::tuple{*p, out};
     if (auto e = first_error(*reply.body, read_decision); e.step != next_step::proceed) co_return std::tuple{e, out};
     const auto parsed = ews::parse_items(*reply.body);
     const auto* messages = std::get_if<std::vector<ews::items_message>>(&parsed);
@@ -142,7 +124,7 @@ ews_source::task<std::tuple<outcome, std::vector<attachment_file>>> ews_source::
     const auto wanted = attachment_ids.size();
     const auto body = ews::soap_request(channel_.settings().context, ews::get_attachment{std::move(attachment_ids)});
     const auto reply = co_await channel_.exchange(ews::operation::get_attachment, body);
-    if (auto p = unusable(reply, "GetAttachment")) co_return std::tuple{*p, out};
+    if (auto p = reply_problem(reply, "GetAttachment")) co_return std::tuple{*p, out};
     if (auto e = first_error(*reply.body, read_decision); e.step != next_step::proceed) co_return std::tuple{e, out};
     const auto parsed = ews::parse_attachments(*reply.body);
     if (const auto* messages = std::get_if<std::vector<ews::attachments_message>>(&parsed)) {

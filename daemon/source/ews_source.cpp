@@ -39,33 +39,11 @@ outcome make(ews::next_step step, std::string code, std::string reason) {
     return {step, {}, std::move(code), std::move(reason)};
 }
 
-// The problem with `r` when it is not a usable 200 answer to `operation`
-// (no credentials, network, HTTP status, SOAP fault, another operation).
-// Response messages of class Error are left to the caller, which knows
-// which per-item codes are harmless.
-std::optional<outcome> reply_problem(const exchange_reply& r, std::string_view operation) {
-    if (!r.failure && !r.ec && r.http.status == 200 && r.body && !r.body->fault() && r.body->operation() == operation)
-        return std::nullopt;
-    auto d = classify_reply(r);
-    if (d.step == ews::next_step::proceed)
-        d = make(ews::next_step::transient, "unexpected-response",
-                 "the server answered " + std::string{operation} + " with something else");
-    return d;
-}
-
 // Item operations on an item that is gone: retrying cannot bring it back.
 outcome item_decision(const ews::ews_status& s) {
     if (s.code == "ErrorItemNotFound")
         return make(ews::next_step::permanent, s.code, "the item no longer exists (ErrorItemNotFound)");
     return message_decision(s);
-}
-
-// The first Error message of `r` (already known to be a usable answer), or proceed.
-outcome first_error(const ews::response& r, outcome (*decide)(const ews::ews_status&)) {
-    for (const auto& m : r.messages()) {
-        if (m.klass == ews::response_class::error) return decide(m);
-    }
-    return ok;
 }
 
 std::vector<std::string> fetch_properties(const message_fields& f) {

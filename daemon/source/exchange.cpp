@@ -60,6 +60,23 @@ ews::decision classify_reply(const exchange_reply& r) {
     return ews::classify(o);
 }
 
+std::optional<ews::decision> reply_problem(const exchange_reply& r, std::string_view operation) {
+    if (!r.failure && !r.ec && r.http.status == 200 && r.body && !r.body->fault() && r.body->operation() == operation)
+        return std::nullopt;
+    auto d = classify_reply(r);
+    if (d.step == ews::next_step::proceed)
+        d = {ews::next_step::transient, {}, "unexpected-response",
+             "the server answered " + std::string{operation} + " with something else"};
+    return d;
+}
+
+ews::decision first_error(const ews::response& r, ews::decision (*decide)(const ews::ews_status&)) {
+    for (const auto& m : r.messages()) {
+        if (m.klass == ews::response_class::error) return decide(m);
+    }
+    return {};
+}
+
 channel::channel(http::client& client, auth::credential_provider& credentials, channel_settings settings)
     : client_(client), credentials_(credentials), settings_(std::move(settings)) {}
 

@@ -47,6 +47,16 @@ struct exchange_reply {
 // The decision for `r` as a whole (ews::classify of status, Retry-After and body).
 ews::decision classify_reply(const exchange_reply& r);
 
+// The problem with `r` when it is not a usable 200 answer to `operation`
+// (no credentials, network, HTTP status, SOAP fault, another operation).
+// Response messages of class Error are left to the caller, which knows
+// which per-item codes are harmless.
+std::optional<ews::decision> reply_problem(const exchange_reply& r, std::string_view operation);
+
+// The first Error message of `r` (already known to be a usable answer) as
+// `decide` judges it, or proceed.
+ews::decision first_error(const ews::response& r, ews::decision (*decide)(const ews::ews_status&));
+
 // The "source" logger every part of the source logs to.
 std::shared_ptr<spdlog::logger> logger();
 

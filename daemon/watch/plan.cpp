@@ -53,12 +53,22 @@ void add_action_fields(const config::action_config& a, source::message_fields& f
                 add_template_fields(action.name, f);
             } else if constexpr (std::is_same_v<T, config::log_action>) {
                 add_template_fields(action.message, f);
-            } else if constexpr (std::is_same_v<T, config::reply_action> || std::is_same_v<T, config::forward_action> ||
-                                 std::is_same_v<T, config::send_action>) {
-                // Loop protection reads the headers, replies the Message-ID; quotes need the text.
-                f.internet_headers = true;
-                f.body = true;
-                f.attachments = true;
+            } else if constexpr (std::is_same_v<T, config::reply_action>) {
+                f.internet_headers = true;  // loop protection; Message-ID and Reply-To for the answer
+                if (action.keep_quote) f.body = true;
+                add_template_fields(action.body, f);
+            } else if constexpr (std::is_same_v<T, config::forward_action>) {
+                f.internet_headers = true;  // loop protection
+                f.body = true;              // the forwarded text
+                add_template_fields(action.comment, f);
+                for (const auto* list : {&action.to, &action.cc, &action.bcc})
+                    for (const auto& r : *list) add_template_fields(r, f);
+            } else if constexpr (std::is_same_v<T, config::send_action>) {
+                f.internet_headers = true;  // loop protection
+                add_template_fields(action.subject, f);
+                add_template_fields(action.body, f);
+                for (const auto* list : {&action.to, &action.cc, &action.bcc})
+                    for (const auto& r : *list) add_template_fields(r, f);
             }
         },
         a.what);

@@ -48,6 +48,28 @@ TEST(watch_plan, action_templates_and_webhooks_ask_for_their_fields) {
     EXPECT_TRUE(f.body && f.attachments);
 }
 
+TEST(watch_plan, mail_out_actions_fetch_only_what_they_send) {
+    const auto fields = [](const char* action) {
+        return watch::fields_needed(
+            watch::triggers_of(with_triggers(std::string("  - { name: a, mailbox: mb, when: { subject: x }, actions: [ ") +
+                                             action + " ] }\n"),
+                               "mb"),
+            "inbox");
+    };
+    auto f = fields("{ reply: { body: 'Thanks' } }");  // the original quoted below: its text
+    EXPECT_TRUE(f.internet_headers && f.body);
+    EXPECT_FALSE(f.attachments);
+    f = fields("{ reply: { body: 'Thanks', keep_quote: false } }");
+    EXPECT_TRUE(f.internet_headers);
+    EXPECT_FALSE(f.body || f.attachments) << "nothing quoted, nothing of the text needed";
+    f = fields("{ forward: { to: a@contoso.example } }");
+    EXPECT_TRUE(f.internet_headers && f.body);
+    EXPECT_FALSE(f.attachments);
+    f = fields("{ send: { to: a@contoso.example, subject: 'New', body: 'Files: {{attachments}}' } }");
+    EXPECT_TRUE(f.internet_headers && f.attachments);
+    EXPECT_FALSE(f.body);
+}
+
 TEST(watch_plan, event_ids_are_stable_and_distinct) {
     const auto id = watch::event_id_of("mb", "inbox", "AAMkAD=");
     EXPECT_EQ(id.size(), 32u);
