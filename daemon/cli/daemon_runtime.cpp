@@ -179,6 +179,7 @@ struct daemon_runtime::impl {
         rt.credentials = make_shared_mailbox_credentials(ex, *cfg_, mb, client_, oauth_, provider_options);
         source::ews_source_options source_options;
         source_options.hub = &stream_hub_;  // used by app-only streaming mailboxes only
+        source_options.stream_http = &stream_client_;
         source_options.stream_idle = mb.watch.stream_idle_timeout;
         rt.source = std::make_shared<source::ews_source>(ex, mb, client_, *rt.credentials, ews::request_context{},
                                                          source_options);
@@ -338,6 +339,9 @@ struct daemon_runtime::impl {
     state::store& store_;
     runtime_options options_;
     http::curl_multi multi_;
+    // GetStreamingEvents only (ews_source_options::stream_http says why).
+    http::curl_multi stream_multi_{ioc_};
+    http::curl_client stream_client_{stream_multi_};
     http::curl_client client_;
     oauth_services oauth_{ioc_.get_executor(), client_, cfg_->state_dir};  // outlives mailboxes_
     source::stream_hub stream_hub_{ioc_.get_executor()};  // outlives mailboxes_ (their grouped streams)

@@ -184,7 +184,9 @@ element document::root() const { return element{first_element(impl_->doc.first_n
 std::variant<document, xml_error> document::parse(std::string_view text) {
     if (nesting_exceeds(text, max_depth))
         return xml_error{"elements nested deeper than " + std::to_string(max_depth), 0};
-    auto p = std::make_unique<impl>();
+    // Not make_unique<impl>(): value-initialisation would zero RapidXML's 64 KiB static pool on every
+    // parse (three documents per new mail); the pool needs no zeroing.
+    std::unique_ptr<impl> p{new impl};
     p->buffer.assign(text);  // std::string keeps the terminating NUL RapidXML needs
     try {
         p->doc.parse<rapidxml::parse_validate_closing_tags>(p->buffer.data());

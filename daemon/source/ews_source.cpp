@@ -114,7 +114,8 @@ ews_source::ews_source(net::any_io_executor ex, const config::mailbox_config& ma
       channel_(client, credentials,
                channel_settings{mailbox.id, mailbox.ews_url, http::tls_options{mailbox.tls.verify, mailbox.tls.ca_file},
                                 context_for(mailbox, std::move(context), options.hub && groups_streams(mailbox)),
-                                options.request_timeout}),
+                                options.request_timeout},
+               options.stream_http),
       options_(options),
       pool_(options.hub && groups_streams(mailbox) ? stream_pool_of(mailbox) : std::string{}),
       address_(mailbox.address) {

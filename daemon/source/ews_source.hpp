@@ -60,6 +60,13 @@ struct ews_source_options {
     // hub's grouped connections when set (stream_hub.hpp); other mailboxes,
     // and servers that hand out no affinity cookie, keep their own stream.
     stream_hub* hub = nullptr;
+    // GetStreamingEvents goes through this client when set, other requests
+    // through the one given to the constructor. Why: for every new request
+    // libcurl searches its multi's open connections for a reusable one, so
+    // thousands of open streams in the same multi made each SyncFolderItems
+    // and GetItem pay for them (a quarter of the CPU per mail at 1,000
+    // mailboxes with a stream each; bench/README.md).
+    http::client* stream_http = nullptr;
 };
 
 class ews_source final : public mail_source {

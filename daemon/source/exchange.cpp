@@ -77,8 +77,9 @@ ews::decision first_error(const ews::response& r, ews::decision (*decide)(const 
     return {};
 }
 
-channel::channel(http::client& client, auth::credential_provider& credentials, channel_settings settings)
-    : client_(client), credentials_(credentials), settings_(std::move(settings)) {}
+channel::channel(http::client& client, auth::credential_provider& credentials, channel_settings settings,
+                 http::client* streams)
+    : client_(client), streams_(streams ? *streams : client), credentials_(credentials), settings_(std::move(settings)) {}
 
 net::awaitable<exchange_reply> channel::exchange(ews::operation op, std::string body,
                                                  http::chunk_handler on_chunk, std::optional<http::timeouts> timeouts) {
@@ -104,7 +105,7 @@ net::awaitable<exchange_reply> channel::exchange(ews::operation op, std::string 
         else req.timeouts.total = settings_.request_timeout;
         // No co_await inside ?: — GCC 12 destroys such temporaries twice.
         std::tuple<boost::system::error_code, http::response> answer;
-        if (on_chunk) answer = co_await client_.async_stream(std::move(req), on_chunk, net::as_tuple(use_awaitable));
+        if (on_chunk) answer = co_await streams_.async_stream(std::move(req), on_chunk, net::as_tuple(use_awaitable));
         else answer = co_await client_.async_send(std::move(req), net::as_tuple(use_awaitable));
         auto& [ec, res] = answer;
         if (ec == net::error::operation_aborted || co_await is_cancelled()) {

@@ -68,7 +68,10 @@ boost::asio::awaitable<bool> is_cancelled();
 
 class channel {
 public:
-    channel(http::client& client, auth::credential_provider& credentials, channel_settings settings);
+    // `streams` carries the requests with `on_chunk` (GetStreamingEvents);
+    // null: `client` carries them too.
+    channel(http::client& client, auth::credential_provider& credentials, channel_settings settings,
+            http::client* streams = nullptr);
 
     const channel_settings& settings() const { return settings_; }
 
@@ -92,6 +95,7 @@ public:
 
 private:
     http::client& client_;
+    http::client& streams_;
     auth::credential_provider& credentials_;
     channel_settings settings_;
 };
