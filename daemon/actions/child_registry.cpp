@@ -22,32 +22,36 @@ std::string read_boot_id() {
     return id;
 }
 
-// Field 22 of /proc/PID/stat: when the process started, in clock ticks since
-// boot. With the boot id it names one process for good, whatever pid reuse.
-std::optional<std::string> start_time_of(pid_t pid) {
+// The fields of /proc/PID/stat after the command name (field 2), which is
+// in parentheses and may itself hold spaces and parentheses: they start at
+// the last ')'. nullopt when the process does not exist.
+std::optional<std::istringstream> stat_fields_of(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string stat;
     if (!std::getline(in, stat)) return std::nullopt;
-    // The command name (field 2) is in parentheses and may itself hold
-    // spaces and parentheses: count fields from the last ')'.
     const auto close = stat.rfind(')');
     if (close == std::string::npos) return std::nullopt;
-    std::istringstream fields(stat.substr(close + 1));
+    return std::istringstream(stat.substr(close + 1));
+}
+
+// Field 22: when the process started, in clock ticks since boot. With the
+// boot id it names one process for good, whatever pid reuse.
+std::optional<std::string> start_time_of(pid_t pid) {
+    auto fields = stat_fields_of(pid);
+    if (!fields) return std::nullopt;
     std::string field;
     for (int n = 3; n <= 22; ++n) {
-        if (!(fields >> field)) return std::nullopt;
+        if (!(*fields >> field)) return std::nullopt;
     }
     return field;
 }
 
-// A leader that has exited but is not yet reaped by its new parent is a
-// zombie: it runs nothing any more.
+// Field 3, the state. A leader that has exited but is not yet reaped by its
+// new parent is a zombie ('Z'): it runs nothing any more.
 bool is_running(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat;
-    if (!std::getline(in, stat)) return false;
-    const auto close = stat.rfind(')');
-    return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+    auto fields = stat_fields_of(pid);
+    std::string state;
+    return fields && (*fields >> state) && state != "Z";
 }
 
 }  // namespace
