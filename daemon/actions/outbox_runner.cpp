@@ -12,9 +12,6 @@ namespace net = boost::asio;
 
 namespace {
 
-// How far ahead we look for the next due row while others run: far enough
-// to cover any back-off, small enough for any clock representation.
-constexpr auto lookahead = std::chrono::hours(24 * 366);
 // Never re-arm faster than this, even if the store keeps reporting a row due
 // that it does not hand out (a guard against a busy loop, not a poll).
 constexpr auto min_wait = std::chrono::milliseconds(50);
@@ -57,57 +54,73 @@ void outbox_runner::wake() {
     });
 }
 
-std::vector<state::outbox_row> outbox_runner::candidates(state::clock::time_point until) {
-    // Rows running or held back are still pending in the store: ask for
-    // enough to see past them.
-    return store_.due_actions(until, running_.size() + waiting_ + options_.concurrency * 4);
-}
-
-bool outbox_runner::blocked(const state::outbox_row& row) const {
-    const auto it = unfinished_.find({row.event_id, row.trigger});
+bool outbox_runner::blocked(const state::pending_key& row) const {
+    const auto it = unfinished_.find(std::pair{row.event_id, row.trigger});
     return it != unfinished_.end() && !it->second.empty() && *it->second.begin() < row.action_index;
 }
 
 void outbox_runner::pump() {
     if (stopping_) return;
     const auto now = options_.now();
-    if (running_.size() < options_.concurrency) {
-        for (const auto& row : candidates(now)) {
-            if (running_.size() >= options_.concurrency) break;
-            if (running_.contains(row.id) || blocked(row)) continue;
-            begin(row);
-        }
+    std::size_t room = options_.concurrency - std::min(running_.size(), options_.concurrency);
+    std::optional<state::clock::time_point> next;
+    // Taken in this walk but not begun yet: later actions of their event wait for them too.
+    std::vector<std::pair<event_key, int>> taken;
+    const auto follows_taken = [&](const state::pending_key& row) {
+        return std::any_of(taken.begin(), taken.end(), [&](const auto& t) {
+            return t.first.first == row.event_id && t.first.second == row.trigger && t.second < row.action_index;
+        });
+    };
+    std::vector<state::outbox_row> rows;
+    if (room > 0) {
+        // Rows running or held back are still pending in the store: walk far
+        // enough to see past them.
+        const std::size_t limit = running_.size() + waiting_ + options_.concurrency * 4;
+        rows = store_.pick_pending(limit, [&](const state::pending_key& row) {
+            // Rows held back wake us through their predecessor, not by their own time.
+            if (running_.contains(row.id) || blocked(row) || follows_taken(row)) return state::pick::skip;
+            if (row.next_attempt > now || room == 0) {
+                next = row.next_attempt;
+                return state::pick::stop;
+            }
+            --room;
+            taken.push_back({{std::string{row.event_id}, std::string{row.trigger}}, row.action_index});
+            return state::pick::take;
+        });
     }
-    arm_timer(now);
+    bool all_began = true;
+    for (const auto& row : rows) all_began = begin(row) && all_began;
+    // A dead letter frees its room and its event's later actions: walk again.
+    if (!all_began) return wake();
+    arm_timer(now, next);
 }
 
-void outbox_runner::arm_timer(state::clock::time_point now) {
+void outbox_runner::arm_timer(state::clock::time_point now, std::optional<state::clock::time_point> next) {
     if (stopping_ || running_.size() >= options_.concurrency) {
         timer_.cancel();  // a finishing attempt pulls again
+        timer_armed_ = false;
         return;
-    }
-    std::optional<state::clock::time_point> next;
-    if (running_.empty() && unfinished_.empty()) {
-        next = store_.next_due();
-    } else {
-        // Rows held back wake us through their predecessor, not by their own time.
-        for (const auto& row : candidates(now + lookahead)) {
-            if (!running_.contains(row.id) && !blocked(row) && (!next || row.next_attempt < *next)) {
-                next = row.next_attempt;
-            }
-        }
     }
     auto wait = next ? std::chrono::ceil<std::chrono::milliseconds>(*next - now)  // never wake just before it
                      : options_.recheck;
     if (wait < min_wait) wait = std::max(wait, std::chrono::milliseconds(0)) + min_wait;
     wait = std::min(wait, std::max(options_.recheck, min_wait));
-    timer_.expires_after(wait);
+    const auto expiry = std::chrono::steady_clock::now() + wait;
+    // Re-arming costs a timerfd update whenever ours is the loop's earliest
+    // timer, and pumps come once or twice per mail. A wait that is only the
+    // recheck may as well end a little early (that pump finds what this one
+    // did), so a recheck armed at most min_wait earlier stays.
+    if (!next && timer_armed_ && timer_.expiry() <= expiry && timer_.expiry() + min_wait >= expiry) return;
+    timer_.expires_at(expiry);
+    timer_armed_ = true;
     timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-        if (!ec && !alive.expired()) pump();
+        if (ec || alive.expired()) return;  // cancelled or re-armed: whoever did it owns timer_armed_
+        timer_armed_ = false;
+        pump();
     });
 }
 
-void outbox_runner::begin(const state::outbox_row& row) {
+bool outbox_runner::begin(const state::outbox_row& row) {
     auto& log = exec_.log();
     const auto cfg = config_();
     const config::action_config* action = cfg ? find_action(*cfg, row.trigger, row.action_index) : nullptr;
@@ -117,7 +130,7 @@ void outbox_runner::begin(const state::outbox_row& row) {
         log.error("mailbox={} trigger={} event={} dead letter: {}", row.mailbox, row.trigger, row.event_id, why);
         store_.action_dead(row.id, why);
         ++counters_.unrunnable;
-        return;
+        return false;
     }
     payload_error perr;
     auto data = decode_payload(row.payload, &perr);
@@ -126,7 +139,7 @@ void outbox_runner::begin(const state::outbox_row& row) {
         log.error("mailbox={} trigger={} event={} dead letter: {}", row.mailbox, row.trigger, row.event_id, why);
         store_.action_dead(row.id, why);
         ++counters_.unrunnable;
-        return;
+        return false;
     }
     job j{row.event_id, row.mailbox, row.folder, row.item_id, row.trigger, row.action_index, std::move(*data)};
     auto a = std::make_unique<attempt>();
@@ -148,6 +161,7 @@ void outbox_runner::begin(const state::outbox_row& row) {
                                                                      outcome o) {
                             if (!alive.expired()) finish(id, o);
                         }));
+    return true;
 }
 
 void outbox_runner::finish(std::int64_t id, const outcome& o) {
@@ -201,6 +215,7 @@ void outbox_runner::finish(std::int64_t id, const outcome& o) {
 void outbox_runner::stop_impl(std::chrono::milliseconds grace, net::any_completion_handler<void()> h) {
     stopping_ = true;
     timer_.cancel();
+    timer_armed_ = false;
     stopped_.emplace(std::move(h));
     if (running_.empty()) return maybe_stopped();
     grace_timer_.expires_after(grace);

@@ -12,10 +12,13 @@
 //   before a move_to gives it a new id). The runner knows this of rows it
 //   ran itself; after a restart, rows whose predecessor waits for a retry
 //   are not held back (the store has no query for it yet).
-// - Wakes for the next due row with one steady_timer; wake() after
-//   commit_sync pulls at once. Another process can also make rows due
-//   (`ewstrigd outbox retry` puts dead letters back), so the timer never
-//   sleeps longer than options.recheck: one indexed query every 2 s at idle.
+// - One store read per pump (store::pick_pending): it walks the pending rows
+//   in due order, takes the due ones that may start, and stops at the first
+//   one that may not start yet, whose time is when the timer wakes us; only
+//   the rows taken are copied. wake() after commit_sync pulls at once.
+//   Another process can also make rows due (`ewstrigd outbox retry` puts
+//   dead letters back), so the timer never sleeps longer than
+//   options.recheck: one indexed query every 2 s at idle.
 // - async_stop(grace): takes no new rows; completes when the running
 //   attempts finished, or, once `grace` passed, after cancelling them (run
 //   children are killed): their rows are not recorded and stay pending, so
@@ -42,6 +45,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <utility>
 
 namespace ewstrigd::actions {
@@ -95,6 +99,15 @@ public:
 
 private:
     using event_key = std::pair<std::string, std::string>;  // event id, trigger
+    // Orders event keys; finds one by a pending row's views without copying them.
+    struct event_key_less {
+        using is_transparent = void;
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const {
+            return std::pair<std::string_view, std::string_view>(a.first, a.second) <
+                   std::pair<std::string_view, std::string_view>(b.first, b.second);
+        }
+    };
 
     struct attempt {
         boost::asio::cancellation_signal cancel;
@@ -109,11 +122,12 @@ private:
 
     void pump();
     // An earlier action of the same event and trigger is running or waits for a retry.
-    bool blocked(const state::outbox_row& row) const;
-    std::vector<state::outbox_row> candidates(state::clock::time_point until);
-    void begin(const state::outbox_row& row);
+    bool blocked(const state::pending_key& row) const;
+    // Starts the row; false when it cannot run (dead letter).
+    bool begin(const state::outbox_row& row);
     void finish(std::int64_t id, const outcome& o);
-    void arm_timer(state::clock::time_point now);
+    // `next`: when the earliest row that may start but is not running falls due.
+    void arm_timer(state::clock::time_point now, std::optional<state::clock::time_point> next);
     void stop_impl(std::chrono::milliseconds grace, boost::asio::any_completion_handler<void()> h);
     void maybe_stopped();
 
@@ -126,11 +140,12 @@ private:
     boost::asio::steady_timer grace_timer_;
     std::map<std::int64_t, std::unique_ptr<attempt>> running_;
     // Action indices of each (event, trigger) running or failed-and-pending.
-    std::map<event_key, std::set<int>> unfinished_;
+    std::map<event_key, std::set<int>, event_key_less> unfinished_;
     std::size_t waiting_ = 0;  // failed-and-pending entries in unfinished_
     action_counters counters_;
     bool started_ = false;
     bool pump_posted_ = false;
+    bool timer_armed_ = false;  // timer_ has a wait pending
     bool stopping_ = false;
     // optional + emplace: Boost 1.81's any_completion_handler<void()> move
     // assignment recurses (it wraps itself, being callable as void()).

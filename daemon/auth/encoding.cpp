@@ -1,5 +1,7 @@
 #include "auth/encoding.hpp"
 
+#include "util/base64.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -7,13 +9,6 @@
 
 namespace ewstrigd::auth {
 namespace {
-
-constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int sextet(char c) {
-    const auto pos = alphabet.find(c);
-    return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -48,42 +43,15 @@ result<std::string> percent_decode(std::string_view text, std::string_view key) 
 }  // namespace
 
 std::string base64url_encode(std::span<const unsigned char> bytes) {
-    std::string out;
-    out.reserve((bytes.size() * 4 + 2) / 3);
-    std::size_t i = 0;
-    for (; i + 3 <= bytes.size(); i += 3) {
-        const unsigned v = (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
-        for (int shift = 18; shift >= 0; shift -= 6) out += alphabet[(v >> shift) & 63U];
-    }
-    const std::size_t rest = bytes.size() - i;
-    if (rest > 0) {
-        const unsigned v = (unsigned{bytes[i]} << 16) | (rest == 2 ? unsigned{bytes[i + 1]} << 8 : 0U);
-        out += alphabet[(v >> 18) & 63U];
-        out += alphabet[(v >> 12) & 63U];
-        if (rest == 2) out += alphabet[(v >> 6) & 63U];
-    }
-    return out;
+    return util::base64_encode({reinterpret_cast<const char*>(bytes.data()), bytes.size()}, util::base64_alphabet::url);
 }
 
-std::string base64url_encode(std::string_view bytes) { return base64url_encode(as_bytes(bytes)); }
+std::string base64url_encode(std::string_view bytes) { return util::base64_encode(bytes, util::base64_alphabet::url); }
 
 result<std::string> base64url_decode(std::string_view text) {
-    if (text.size() % 4 == 1) return fail("base64url text has an impossible length");
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    unsigned acc = 0;
-    int bits = 0;
-    for (const char c : text) {
-        const int v = sextet(c);
-        if (v < 0) return fail("base64url text contains a character outside its alphabet");
-        acc = (acc << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xFFU);
-        }
-    }
-    return out;
+    auto bytes = util::base64url_decode(text);
+    if (!bytes) return fail("base64url text is malformed (padding, a character outside its alphabet or a bad length)");
+    return std::move(*bytes);
 }
 
 sha256_digest sha256(std::span<const unsigned char> bytes) {

@@ -1,8 +1,9 @@
 #pragma once
 // Byte encodings used by OAuth: base64url without padding (RFC 7515 §2,
-// RFC 7636 Appendix A), SHA-256, percent-encoding for queries and
-// application/x-www-form-urlencoded bodies, and the random source PKCE,
-// `state` and assertion ids draw from. Pure except openssl_random().
+// RFC 7636 Appendix A; util/base64.hpp's, under OAuth's names), SHA-256,
+// percent-encoding for queries and application/x-www-form-urlencoded bodies,
+// and the random source PKCE, `state` and assertion ids draw from. Pure
+// except openssl_random().
 
 #include "auth/error.hpp"
 

@@ -185,8 +185,8 @@ struct daemon_runtime::impl {
                                                          source_options);
         watch::watcher_hooks hooks{[this] { runner_.wake(); },
                                    [this](std::exception_ptr) { fail("the state store failed"); }, &watch_totals_};
-        rt.watcher = std::make_unique<watch::mailbox_watcher>(ex, mb, watch::triggers_of(*cfg_, mb.id), rt.source,
-                                                              store_, *clock_, hooks);
+        // mb is an element of *cfg_: the watcher refers to it there, and keeps cfg_ alive across reloads.
+        rt.watcher = std::make_unique<watch::mailbox_watcher>(ex, cfg_, mb, rt.source, store_, *clock_, hooks);
         mailboxes_.emplace(mb.id, std::move(rt));
     }
 
@@ -246,7 +246,7 @@ struct daemon_runtime::impl {
             const bool keep = it != wanted.end() && config::same_connection(rt.watcher->mailbox(), *it->second) &&
                               rt.watcher->status().state != watch::connection_state::failed;
             if (keep) {
-                rt.watcher->set_triggers(watch::triggers_of(*cfg_, id));
+                rt.watcher->set_config(cfg_);
             } else {
                 to_retire.push_back(id);
             }

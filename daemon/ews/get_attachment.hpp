@@ -6,7 +6,8 @@
 //
 // No AttachmentShape is sent: file attachments come with t:Content either
 // way. t:Content is kept as the server sent it (base64, like
-// item::mime_content); the source decodes it. Item attachments
+// item::mime_content); the source checks it and passes it on undecoded
+// (util/base64.hpp compact_base64). Item attachments
 // (t:ItemAttachment) are listed without contents: they have no file bytes.
 //
 // Pure; the parser never throws on any input.

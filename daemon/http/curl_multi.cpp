@@ -116,12 +116,20 @@ int curl_multi::on_socket(CURL*, curl_socket_t s, int what, void* userp, void*) 
 }
 
 int curl_multi::on_timer(CURLM*, long timeout_ms, void* userp) noexcept {
+    // CURLMOPT_TIMERFUNCTION(3): never call libcurl from inside this callback;
+    // each call replaces the timeout before it. libcurl calls only when its
+    // earliest timeout changed, and after a wake-up that finds nothing
+    // expired it does not call again for the same timeout: so every call
+    // re-arms (a timer left to fire early would never be renewed).
     auto& self = *static_cast<curl_multi*>(userp);
-    if (timeout_ms < 0) {
+    if (timeout_ms <= 0) {
         self.timer_.cancel();
+        // Due now (a new transfer, a finished one's successor): a posted
+        // handler rather than a timer, whose arming and firing each cost a
+        // timerfd_settime, several times per request.
+        if (timeout_ms == 0) self.post_timeout();
         return 0;
     }
-    // CURLMOPT_TIMERFUNCTION(3): never call libcurl from inside this callback.
     self.timer_.expires_after(std::chrono::milliseconds(timeout_ms));
     self.timer_.async_wait([alive = std::weak_ptr<curl_multi*>(self.alive_)](boost::system::error_code ec) {
         if (auto p = alive.lock(); p && !ec) (*p)->socket_action(CURL_SOCKET_TIMEOUT, 0);
@@ -212,6 +220,21 @@ void curl_multi::arm(const std::shared_ptr<watched_socket>& ws) {
             },
             ws->io);
     }
+}
+
+void curl_multi::post_timeout() {
+    // One is enough: a timeout that libcurl asks for while it is queued is
+    // handled by the same socket_action. One that outlives its reason (a
+    // later call asked for more time) costs a socket_action that finds
+    // nothing expired.
+    if (timeout_posted_) return;
+    timeout_posted_ = true;
+    asio::post(executor_, [alive = std::weak_ptr<curl_multi*>(alive_)] {
+        auto p = alive.lock();
+        if (!p) return;
+        (*p)->timeout_posted_ = false;
+        (*p)->socket_action(CURL_SOCKET_TIMEOUT, 0);
+    });
 }
 
 void curl_multi::socket_action(curl_socket_t s, int ev_bitmask) {

@@ -67,6 +67,8 @@ private:
 
     void watch(curl_socket_t s, int what);
     void arm(const std::shared_ptr<watched_socket>& ws);
+    /// socket_action(CURL_SOCKET_TIMEOUT) from a posted handler: a 0 ms timeout.
+    void post_timeout();
     void socket_action(curl_socket_t s, int ev_bitmask);
     void schedule_read_info();
     void read_info();
@@ -77,6 +79,7 @@ private:
     std::unordered_map<curl_socket_t, std::shared_ptr<watched_socket>> sockets_;
     std::size_t transfers_ = 0;
     bool read_info_scheduled_ = false;
+    bool timeout_posted_ = false;
     /// Handlers hold a weak_ptr to this so those outliving us do nothing.
     std::shared_ptr<curl_multi*> alive_;
 };

@@ -7,12 +7,11 @@
 #include "ews/create_item.hpp"
 #include "ews/get_attachment.hpp"
 #include "ews/items.hpp"
-#include "mail/ews_item.hpp"
 #include "source/ews_source.hpp"
+#include "util/base64.hpp"
 
 #include <boost/asio/this_coro.hpp>
 
-#include <cctype>
 #include <string_view>
 
 namespace ewstrigd::source {
@@ -30,29 +29,7 @@ outcome read_decision(const ews::ews_status& s) {
     return d;
 }
 
-
 outcome unexpected(std::string reason) { return {next_step::transient, {}, "unexpected-response", std::move(reason)}; }
-
-// Padded base64 with whitespace anywhere: the decoder below skips what is
-// not base64 rather than failing, so garbage is caught here.
-bool is_base64(std::string_view text) {
-    std::size_t length = 0;
-    std::size_t padding = 0;
-    for (const char c : text) {
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
-        ++length;
-        if (c == '=') ++padding;
-        else if (padding > 0 || !(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/')) return false;
-    }
-    return length % 4 == 0 && padding <= 2;
-}
-
-// t:Content -> bytes; nullopt when it is not base64. Empty content is an empty file.
-std::optional<std::string> content_bytes(const std::string& base64) {
-    if (!is_base64(base64)) return std::nullopt;
-    if (ews::trimmed(base64).empty()) return std::string{};
-    return mail::decode_mime_content(base64);  // plain base64, line breaks allowed
-}
 
 }  // namespace
 
@@ -126,14 +103,15 @@ ews_source::task<std::tuple<outcome, std::vector<attachment_file>>> ews_source::
     const auto reply = co_await channel_.exchange(ews::operation::get_attachment, body);
     if (auto p = reply_problem(reply, "GetAttachment")) co_return std::tuple{*p, out};
     if (auto e = first_error(*reply.body, read_decision); e.step != next_step::proceed) co_return std::tuple{e, out};
-    const auto parsed = ews::parse_attachments(*reply.body);
-    if (const auto* messages = std::get_if<std::vector<ews::attachments_message>>(&parsed)) {
-        for (const auto& m : *messages) {
-            for (const auto& a : m.attachments) {
-                auto bytes = a.content_base64 ? content_bytes(*a.content_base64) : std::nullopt;
-                if (!bytes)
+    auto parsed = ews::parse_attachments(*reply.body);
+    if (auto* messages = std::get_if<std::vector<ews::attachments_message>>(&parsed)) {
+        for (auto& m : *messages) {
+            for (auto& a : m.attachments) {
+                // Checked and measured, not decoded: it goes back out as base64 (util/base64.hpp).
+                auto content = a.content_base64 ? util::compact_base64(std::move(*a.content_base64)) : std::nullopt;
+                if (!content)
                     co_return std::tuple{unexpected("GetAttachment sent no base64 t:Content for " + a.info.name), out};
-                out.push_back({a.info.name, a.info.content_type, std::move(*bytes)});
+                out.push_back({a.info.name, a.info.content_type, std::move(*content)});
             }
         }
     }

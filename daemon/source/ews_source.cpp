@@ -10,6 +10,7 @@
 #include "source/stream_hub.hpp"
 #include "source/stream_reading.hpp"
 #include "source/folder_names.hpp"
+#include "util/base64.hpp"
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -89,6 +90,15 @@ ews::request_context context_for(const config::mailbox_config& mb, ews::request_
     return ctx;
 }
 
+// The FolderIds a subscription for `watched` covers, sorted, once each.
+std::vector<std::string> sorted_ids(const std::vector<std::pair<std::string, std::string>>& watched) {
+    std::vector<std::string> ids;
+    for (const auto& w : watched) ids.push_back(w.second);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+}
+
 // Rings the folders `news` concerns; every folder when unsure which.
 void ring(const doorbell_news& news, const std::vector<std::pair<std::string, std::string>>& watched,
           const ring_handler& on_ring) {
@@ -110,15 +120,15 @@ ews_source::ews_source(net::any_io_executor ex, const config::mailbox_config& ma
                        auth::credential_provider& credentials, ews::request_context context,
                        ews_source_options options)
     : ex_(std::move(ex)),
-      watch_(mailbox.watch),
+      mode_(mailbox.watch.mode),
+      poll_interval_(mailbox.watch.poll_interval),
       channel_(client, credentials,
                channel_settings{mailbox.id, mailbox.ews_url, http::tls_options{mailbox.tls.verify, mailbox.tls.ca_file},
                                 context_for(mailbox, std::move(context), options.hub && groups_streams(mailbox)),
                                 options.request_timeout},
                options.stream_http),
       options_(options),
-      pool_(options.hub && groups_streams(mailbox) ? stream_pool_of(mailbox) : std::string{}),
-      address_(mailbox.address) {
+      pool_(options.hub && groups_streams(mailbox) ? &options.hub->pool_key(stream_pool_of(mailbox)) : nullptr) {
     if (!groups_streams(mailbox)) options_.hub = nullptr;
 }
 
@@ -158,8 +168,40 @@ void ews_source::launch(const char* what, task<std::tuple<outcome, Results...>> 
 }
 
 void ews_source::listen_impl(std::vector<std::string> folders, ring_handler on_ring, completion<listen_signature> h) {
-    launch("listen", listen_op(std::move(folders), std::move(on_ring)), std::move(h));
+    on_ring_ = std::move(on_ring);
+    if (!options_.hub || mode_ != config::watch_mode::streaming) {
+        launch("listen", listen_op(std::move(folders)), std::move(h));
+        return;
+    }
+    // Grouped: only the preparation is a coroutine. The join is a record in
+    // the hub that completes h itself, so an idle mailbox keeps no suspended
+    // coroutine (10,000 mailboxes: issue 8). A cancellation arriving after
+    // the preparation ended but before its completion ran would be lost in
+    // between (the preparation's signal, no join yet): it is noted here.
+    struct preparing {
+        net::cancellation_signal signal;
+        bool cancelled = false;
+    };
+    auto st = std::make_shared<preparing>();
+    auto slot = net::get_associated_cancellation_slot(h);
+    if (slot.is_connected()) {
+        slot.assign([st](net::cancellation_type type) {
+            st->cancelled = true;
+            st->signal.emit(type);
+        });
+    }
+    auto prepared = [this, st, slot, h = std::move(h)](outcome o) mutable {
+        if (slot.is_connected()) slot.clear();  // h's own slot: the join or the stream takes it over
+        if (st->cancelled && o.step == ews::next_step::proceed) o = cancelled_decision();
+        if (o.step != ews::next_step::proceed) return std::move(h)(std::move(o));
+        // A server that hands out no affinity cookie: a stream of its own.
+        if (!channel_.settings().context.backend_override_cookie) return launch("listen", stream_op(), std::move(h));
+        join_hub(std::move(h));
+    };
+    launch("listen", prepare_op(std::move(folders)),
+           completion<listen_signature>(net::bind_cancellation_slot(st->signal.slot(), std::move(prepared))));
 }
+
 void ews_source::sync_impl(std::string folder, std::optional<std::string> sync_state, completion<sync_signature> h) {
     launch("SyncFolderItems", sync_op(std::move(folder), std::move(sync_state)), std::move(h));
 }
@@ -170,6 +212,9 @@ void ews_source::fetch_impl(std::vector<std::string> ids, message_fields fields,
 void ews_source::fetch_mime_impl(std::string id, completion<mime_signature> h) {
     launch("GetItem(MimeContent)", fetch_mime_op(std::move(id)), std::move(h));
 }
+void ews_source::fetch_original_impl(std::string id, completion<original_signature> h) {
+    launch("GetItem(MimeContent)", fetch_original_op(std::move(id)), std::move(h));
+}
 void ews_source::mark_read_impl(std::string id, bool read, completion<done_signature> h) {
     launch("UpdateItem", mark_read_op(std::move(id), read), std::move(h));
 }
@@ -179,55 +224,52 @@ void ews_source::move_impl(std::string id, std::string folder_path, bool create,
 
 // ---- doorbell -------------------------------------------------------------
 
-// The preparation runs in a frame of its own, freed before the doorbell
-// waits: while a mailbox is idle only this coroutine's small frame and the
-// doorbell's stay allocated (issue 8: GCC keeps every local and temporary of
-// a coroutine in its frame, and the preparation has many).
-ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::string> folders, ring_handler on_ring) {
+ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::string> folders) {
     co_await net::this_coro::throw_if_cancelled(false);
-    const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(watch_.poll_interval);
-    if (watch_.mode == config::watch_mode::poll) {
+    const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(poll_interval_);
+    if (mode_ == config::watch_mode::poll) {
         if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
-        for (const auto& f : folders) on_ring(f);
+        for (const auto& f : folders) on_ring_(f);
         co_return ok;
     }
-    auto prepared = co_await prepare_listen(std::move(folders), on_ring);
-    if (prepared.first.step != ews::next_step::proceed) co_return prepared.first;
-    const auto& watched = prepared.second;
-    if (watch_.mode == config::watch_mode::pull) {
+    if (auto o = co_await prepare_listen(std::move(folders)); o.step != ews::next_step::proceed) co_return o;
+    if (mode_ == config::watch_mode::pull) {
         if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
-        co_return co_await pull_events(watched, on_ring);
+        co_return co_await pull_events();
     }
-    if (options_.hub && channel_.settings().context.backend_override_cookie)
-        co_return co_await grouped_stream(watched, on_ring);
-    co_return co_await stream(watched, on_ring);
+    co_return co_await stream();
 }
 
-// Resolves the folders and (re)subscribes when needed; the FolderIds of the
-// folders on proceed.
-ews_source::task<std::pair<outcome, ews_source::watched_folders>> ews_source::prepare_listen(
-    std::vector<std::string> folders, const ring_handler& on_ring) {
-    using result = std::pair<outcome, watched_folders>;
+ews_source::task<std::tuple<outcome>> ews_source::prepare_op(std::vector<std::string> folders) {
+    co_await net::this_coro::throw_if_cancelled(false);
+    co_return co_await prepare_listen(std::move(folders));
+}
+
+ews_source::task<std::tuple<outcome>> ews_source::stream_op() {
+    co_await net::this_coro::throw_if_cancelled(false);
+    co_return co_await stream();
+}
+
+// Resolves the folders into watched_ and (re)subscribes when needed.
+ews_source::task<outcome> ews_source::prepare_listen(std::vector<std::string> folders) {
     watched_folders watched;
     for (const auto& f : folders) {
         auto [o, id] = co_await resolve(f, false);
-        if (o.step != ews::next_step::proceed) co_return result{o, {}};
+        if (o.step != ews::next_step::proceed) co_return o;
         watched.emplace_back(f, id);
     }
-    std::vector<std::string> ids;
-    for (const auto& w : watched) ids.push_back(w.second);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    const bool pull = watch_.mode == config::watch_mode::pull;
-    if (!subscription_id_ || ids != subscribed_ids_) {
+    const bool pull = mode_ == config::watch_mode::pull;
+    if (!subscription_id_ || sorted_ids(watched) != sorted_ids(watched_)) {
         // A subscription for other folders is left to expire on the server.
         forget_subscription();
-        if (auto o = co_await subscribe(watched, pull); o.step != ews::next_step::proceed) co_return result{o, {}};
-        subscribed_ids_ = ids;
+        if (auto o = co_await subscribe(watched, pull); o.step != ews::next_step::proceed) co_return o;
+        watched_ = std::move(watched);
         // Events before the subscription existed were missed: sync every folder.
-        for (const auto& [name, id] : watched) on_ring(name);
+        for (const auto& [name, id] : watched_) on_ring_(name);
+    } else {
+        watched_ = std::move(watched);  // the same FolderIds, perhaps under other names
     }
-    co_return result{ok, std::move(watched)};
+    co_return ok;
 }
 
 ews_source::task<outcome> ews_source::wait(std::chrono::milliseconds d) {
@@ -245,7 +287,7 @@ ews_source::task<outcome> ews_source::subscribe(const watched_folders& watched, 
     const auto& ctx = channel_.settings().context;
     const int pull_timeout =
         std::max(options_.pull_timeout_minutes,
-                 static_cast<int>(std::chrono::ceil<std::chrono::minutes>(watch_.poll_interval).count()) + 1);
+                 static_cast<int>(std::chrono::ceil<std::chrono::minutes>(poll_interval_).count()) + 1);
     auto body = pull ? ews::soap_request(ctx, ews::subscribe_pull{refs, events, std::nullopt, pull_timeout})
                      : ews::soap_request(ctx, ews::subscribe_streaming{refs, events});
     const auto reply = co_await channel_.exchange(ews::operation::subscribe, std::move(body));
@@ -262,10 +304,10 @@ ews_source::task<outcome> ews_source::subscribe(const watched_folders& watched, 
     co_return ok;
 }
 
-ews_source::task<outcome> ews_source::stream(const watched_folders& watched, const ring_handler& on_ring) {
-    const frame_reader on_frame = [&watched, &on_ring](const ews::response& frame, stream_reading& s) {
+ews_source::task<outcome> ews_source::stream() {
+    const frame_reader on_frame = [this](const ews::response& frame, stream_reading& s) {
         const auto news = read_doorbell(frame);
-        ring(news, watched, on_ring);
+        ring(news, watched_, on_ring_);
         if (news.failure) {
             s.failure = news.failure;
             return false;
@@ -283,19 +325,25 @@ ews_source::task<outcome> ews_source::stream(const watched_folders& watched, con
 }
 
 // Joins the hub with the subscription and its affinity cookie; the hub's
-// group connection carries its notifications until the subscription fails.
-ews_source::task<outcome> ews_source::grouped_stream(const watched_folders& watched, const ring_handler& on_ring) {
+// group connection carries its notifications until the subscription fails,
+// then completes h.
+void ews_source::join_hub(completion<listen_signature> h) {
     stream_membership m;
-    m.pool = pool_;
-    m.cookie = *channel_.settings().context.backend_override_cookie;
+    const auto& ctx = channel_.settings().context;
+    m.pool = *pool_;
+    m.cookie = *ctx.backend_override_cookie;
     m.subscription_id = *subscription_id_;
-    m.address = address_;
+    m.address = ctx.impersonate.value_or(std::string{});  // app-only grouped mailboxes impersonate themselves
     m.stream_idle = options_.stream_idle;
     m.via = &channel_;
-    m.on_news = [&watched, &on_ring](const doorbell_news& news) { ring(news, watched, on_ring); };
-    auto [o] = co_await options_.hub->async_join(std::move(m), net::as_tuple(use_awaitable));
-    if (o.step == ews::next_step::resubscribe) forget_subscription();
-    co_return o;
+    m.on_news = [this](const doorbell_news& news) { ring(news, watched_, on_ring_); };
+    auto slot = net::get_associated_cancellation_slot(h);
+    auto ended = [this, h = std::move(h)](outcome o) mutable {
+        if (o.step == ews::next_step::resubscribe) forget_subscription();
+        channel_.log_failure("listen", o);
+        std::move(h)(std::move(o));
+    };
+    options_.hub->async_join(std::move(m), net::bind_cancellation_slot(slot, std::move(ended)));
 }
 
 void ews_source::forget_subscription() {
@@ -304,7 +352,7 @@ void ews_source::forget_subscription() {
     channel_.set_backend_override_cookie(std::nullopt);
 }
 
-ews_source::task<outcome> ews_source::pull_events(const watched_folders& watched, const ring_handler& on_ring) {
+ews_source::task<outcome> ews_source::pull_events() {
     for (;;) {
         const auto body =
             ews::soap_request(channel_.settings().context, ews::get_events{*subscription_id_, watermark_});
@@ -317,7 +365,7 @@ ews_source::task<outcome> ews_source::pull_events(const watched_folders& watched
             if (o.step == ews::next_step::resubscribe) forget_subscription();
             co_return o;
         }
-        ring(news, watched, on_ring);
+        ring(news, watched_, on_ring_);
         if (!news.last_watermark.empty()) watermark_ = news.last_watermark;
         if (!news.more_events) co_return ok;
     }
@@ -325,14 +373,38 @@ ews_source::task<outcome> ews_source::pull_events(const watched_folders& watched
 
 // ---- folders --------------------------------------------------------------
 
+// A GetFolder in flight, for the resolves that wait for it: they wake when it
+// ends however it ends (answer, failure, cancellation) and look again.
+struct ews_source::root_lookup {
+    root_lookup(std::shared_ptr<net::steady_timer>& gate, const net::any_io_executor& ex) : gate_(gate) {
+        gate_ = std::make_shared<net::steady_timer>(ex, net::steady_timer::time_point::max());
+    }
+    ~root_lookup() {
+        if (auto g = std::exchange(gate_, nullptr)) g->cancel();
+    }
+    root_lookup(const root_lookup&) = delete;
+    root_lookup& operator=(const root_lookup&) = delete;
+
+private:
+    std::shared_ptr<net::steady_timer>& gate_;
+};
+
 ews_source::task<ews_source::folder_result> ews_source::resolve(std::string name, bool create) {
     const auto path = parse_folder_path(name);
     if (!path) co_return folder_result{make(ews::next_step::permanent, "folder-name", "an empty folder name"), {}};
     std::string key = path->root;
     std::string id;
+    // Another resolve asking GetFolder already (the doorbell and the first
+    // sync start together): wait for its answer instead of asking again.
+    while (root_lookup_ && !folder_ids_.contains(key)) {
+        const auto gate = root_lookup_;
+        co_await gate->async_wait(net::as_tuple(use_awaitable));
+        if (co_await is_cancelled()) co_return folder_result{cancelled_decision(), {}};
+    }
     if (auto it = folder_ids_.find(key); it != folder_ids_.end()) {
         id = it->second;
     } else {
+        const root_lookup lookup{root_lookup_, ex_};
         auto [o, found] = co_await distinguished_folder_id(path->root);
         if (o.step != ews::next_step::proceed) co_return folder_result{o, {}};
         id = folder_ids_[key] = found;
@@ -480,25 +552,33 @@ ews_source::task<std::tuple<outcome, std::vector<match::message>>> ews_source::f
     co_return std::tuple{ok, std::move(out)};
 }
 
-ews_source::task<std::tuple<outcome, std::string>> ews_source::fetch_mime_op(std::string id) {
+ews_source::task<std::tuple<outcome, util::base64_text>> ews_source::fetch_original_op(std::string id) {
     co_await net::this_coro::throw_if_cancelled(false);
     const auto body =
         ews::soap_request(channel_.settings().context, ews::get_item{{{id, std::nullopt}}, {}, true});
     const auto reply = co_await channel_.exchange(ews::operation::get_item, body);
-    if (auto p = reply_problem(reply, "GetItem")) co_return std::tuple{*p, std::string{}};
+    if (auto p = reply_problem(reply, "GetItem")) co_return std::tuple{*p, util::base64_text{}};
     if (auto e = first_error(*reply.body, item_decision); e.step != ews::next_step::proceed)
-        co_return std::tuple{e, std::string{}};
-    const auto parsed = ews::parse_items(*reply.body);
-    const auto* messages = std::get_if<std::vector<ews::items_message>>(&parsed);
-    if (!messages || messages->empty() || messages->front().items.empty() ||
-        !messages->front().items.front().mime_content)
-        co_return std::tuple{make(ews::next_step::transient, "unexpected-response", "GetItem sent no MimeContent"),
-                             std::string{}};
-    auto bytes = mail::decode_mime_content(*messages->front().items.front().mime_content);
-    if (!bytes)
-        co_return std::tuple{make(ews::next_step::transient, "unexpected-response", "the MimeContent is empty"),
-                             std::string{}};
-    co_return std::tuple{ok, std::move(*bytes)};
+        co_return std::tuple{e, util::base64_text{}};
+    auto parsed = ews::parse_items(*reply.body);
+    auto* messages = std::get_if<std::vector<ews::items_message>>(&parsed);
+    auto content = messages && !messages->empty() && !messages->front().items.empty() &&
+                           messages->front().items.front().mime_content
+                       ? util::compact_base64(std::move(*messages->front().items.front().mime_content))
+                       : std::nullopt;
+    if (!content || content->decoded_size == 0)
+        co_return std::tuple{
+            make(ews::next_step::transient, "unexpected-response", "GetItem sent no base64 MimeContent"),
+            util::base64_text{}};
+    co_return std::tuple{ok, std::move(*content)};
+}
+
+ews_source::task<std::tuple<outcome, std::string>> ews_source::fetch_mime_op(std::string id) {
+    co_await net::this_coro::throw_if_cancelled(false);
+    auto [o, content] = co_await fetch_original_op(std::move(id));
+    if (o.step != ews::next_step::proceed) co_return std::tuple{std::move(o), std::string{}};
+    auto bytes = mail::decode_mime_content(content.text);
+    co_return std::tuple{ok, std::move(bytes).value_or(std::string{})};
 }
 
 ews_source::task<std::tuple<outcome>> ews_source::mark_read_op(std::string id, bool read) {

@@ -17,7 +17,8 @@
 // Loop affinity: construct, call and destroy on the thread running `ex`
 // (the http::client's loop). `client` and `credentials` outlive the source;
 // the source outlives its operations (cancel them and let them complete
-// before destroying it). Operations may run concurrently.
+// before destroying it). Operations may run concurrently, but one listen at
+// a time (the doorbell keeps its folders and ring handler between frames).
 
 #include "auth/credentials.hpp"
 #include "config/model.hpp"
@@ -28,10 +29,12 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -94,32 +97,36 @@ private:
     void fetch_impl(std::vector<std::string> ids, message_fields fields, std::string folder,
                     completion<fetch_signature> h) override;
     void fetch_mime_impl(std::string id, completion<mime_signature> h) override;
+    void fetch_original_impl(std::string id, completion<original_signature> h) override;  // a mail-out operation
     void mark_read_impl(std::string id, bool read, completion<done_signature> h) override;
     void move_impl(std::string id, std::string folder_path, bool create, completion<done_signature> h) override;
 
     template <class Signature, class... Results>
     void launch(const char* what, task<std::tuple<outcome, Results...>> op, completion<Signature> h);
 
-    task<std::tuple<outcome>> listen_op(std::vector<std::string> folders, ring_handler on_ring);
+    task<std::tuple<outcome>> listen_op(std::vector<std::string> folders);
+    task<std::tuple<outcome>> prepare_op(std::vector<std::string> folders);
+    task<std::tuple<outcome>> stream_op();
     task<std::tuple<outcome, folder_changes>> sync_op(std::string folder, std::optional<std::string> sync_state);
     task<std::tuple<outcome, std::vector<match::message>>> fetch_op(std::vector<std::string> ids,
                                                                      message_fields fields, std::string folder);
-    task<std::tuple<outcome, std::string>> fetch_mime_op(std::string id);
+    task<std::tuple<outcome, std::string>> fetch_mime_op(std::string id);  // fetch_original_op, decoded
+    task<std::tuple<outcome, util::base64_text>> fetch_original_op(std::string id);
     task<std::tuple<outcome>> mark_read_op(std::string id, bool read);
     task<std::tuple<outcome>> move_op(std::string id, std::string folder_path, bool create);
 
     // Doorbell parts. `watched` pairs each config name with its FolderId.
     using watched_folders = std::vector<std::pair<std::string, std::string>>;
-    task<std::pair<outcome, watched_folders>> prepare_listen(std::vector<std::string> folders,
-                                                             const ring_handler& on_ring);
+    task<outcome> prepare_listen(std::vector<std::string> folders);
     task<outcome> subscribe(const watched_folders& watched, bool pull);
-    task<outcome> stream(const watched_folders& watched, const ring_handler& on_ring);
-    task<outcome> grouped_stream(const watched_folders& watched, const ring_handler& on_ring);
+    task<outcome> stream();
+    void join_hub(completion<listen_signature> h);
     void forget_subscription();
-    task<outcome> pull_events(const watched_folders& watched, const ring_handler& on_ring);
+    task<outcome> pull_events();
     task<outcome> wait(std::chrono::milliseconds d);
 
     // Folder resolution (cached by lower-case path).
+    struct root_lookup;
     task<folder_result> resolve(std::string name, bool create);
     task<folder_result> distinguished_folder_id(std::string id);
     task<folder_result> find_child(std::string parent_id, std::string name);
@@ -137,15 +144,17 @@ private:
     // ---- end of mail out ----------------------------------------------------
 
     boost::asio::any_io_executor ex_;
-    config::watch_config watch_;
+    config::watch_mode mode_;  // of the mailbox's watch settings only these: no copy of its folder list
+    std::chrono::seconds poll_interval_;
     channel channel_;
     ews_source_options options_;
-    std::string pool_;     // stream_pool_of(mailbox) when grouped
-    std::string address_;  // anchor order within a group
+    const std::string* pool_ = nullptr;  // stream_pool_of(mailbox) when grouped, kept by the hub
     std::map<std::string, std::string> folder_ids_;  // lower-case path -> FolderId/@Id
+    std::shared_ptr<boost::asio::steady_timer> root_lookup_;  // while a GetFolder is in flight (root_lookup)
     std::optional<std::string> subscription_id_;
-    std::vector<std::string> subscribed_ids_;  // the FolderIds the subscription covers
-    std::string watermark_;                    // pull: where the next GetEvents starts
+    watched_folders watched_;  // the folders the subscription covers (one listen at a time)
+    ring_handler on_ring_;     // the listen's
+    std::string watermark_;    // pull: where the next GetEvents starts
 };
 
 }  // namespace ewstrigd::source

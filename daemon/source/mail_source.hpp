@@ -22,10 +22,13 @@
 //   element may be a distinguished id ("Inbox/Processed"), compared
 //   case-insensitively. The source resolves and caches them.
 // - Item ids are opaque strings (EWS ItemId/@Id).
+// - One listen at a time per source (the watcher's doorbell); the other
+//   operations may run concurrently with it and with each other.
 
 #include "ews/create_item.hpp"  // ews::outgoing_message (mail out)
 #include "ews/error_policy.hpp"
 #include "match/message.hpp"
+#include "util/base64.hpp"  // util::base64_text (attachment contents)
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -63,6 +66,7 @@ using listen_signature = void(outcome);
 using sync_signature = void(outcome, folder_changes);
 using fetch_signature = void(outcome, std::vector<match::message>);
 using mime_signature = void(outcome, std::string);
+using original_signature = void(outcome, util::base64_text);
 using done_signature = void(outcome);
 using found_signature = void(outcome, bool);  // bool: found
 using outgoing_mail = ews::outgoing_message;
@@ -79,7 +83,9 @@ struct listed_attachment {
 struct attachment_file {
     std::string name;
     std::string content_type;
-    std::string bytes;  // the decoded contents
+    // The contents as base64 without whitespace, as CreateItem takes them,
+    // and their decoded size: passing an attachment on never decodes it.
+    util::base64_text content;
 };
 
 using listed_signature = void(outcome, std::vector<listed_attachment>);
@@ -187,6 +193,14 @@ public:
             token, std::move(header), std::move(value));
     }
 
+    // The whole message as base64 RFC 5322 text, checked and measured but not
+    // decoded (forward and attach_original pass it on as base64 again).
+    template <boost::asio::completion_token_for<original_signature> Token>
+    auto async_fetch_original(std::string id, Token&& token) {
+        return boost::asio::async_initiate<Token, original_signature>(
+            [this](auto h, std::string i) { fetch_original_impl(std::move(i), std::move(h)); }, token, std::move(id));
+    }
+
     // The file attachments of message `id`, in the message's order (attached
     // items and links are left out: they have no bytes to pass on). A message
     // that no longer exists completes with permanent.
@@ -209,6 +223,7 @@ public:
 private:
     virtual void send_mail_impl(outgoing_mail mail, handler<done_signature> h) = 0;
     virtual void find_sent_impl(std::string header, std::string value, handler<found_signature> h) = 0;
+    virtual void fetch_original_impl(std::string id, handler<original_signature> h) = 0;
     virtual void list_attachments_impl(std::string id, handler<listed_signature> h) = 0;
     virtual void fetch_attachments_impl(std::vector<std::string> attachment_ids, handler<attachments_signature> h) = 0;
 };

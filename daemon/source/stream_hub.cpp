@@ -26,16 +26,27 @@ namespace {
 namespace net = boost::asio;
 using net::use_awaitable;
 
+// What the hub keeps of an idle mailbox (10,000 of them: issue 8): no
+// coroutine, only this record under its subscription id. Pool, cookie and
+// idle limit are the group's.
 struct member {
     // Constructed from the handler: this Boost's any_completion_handler
     // move assignment recurses without end.
-    explicit member(net::any_completion_handler<join_signature> h)
-        : handler(std::move(h)), slot(net::get_associated_cancellation_slot(handler)) {}
+    member(stream_membership&& m, net::any_completion_handler<join_signature> h)
+        : address(std::move(m.address)), via(m.via), on_news(std::move(m.on_news)), handler(std::move(h)),
+          slot(net::get_associated_cancellation_slot(handler)) {}
 
-    stream_membership m;
+    std::string address;  // anchor order
+    channel* via;
+    std::function<void(const doorbell_news&)> on_news;
     net::any_completion_handler<join_signature> handler;
     net::cancellation_slot slot;  // the handler's, cleared when it completes
-    outcome result;               // for a completion deferred until the connection using m.via ended
+};
+
+// A member whose completion waits until the connection using its channel ended.
+struct deferred_completion {
+    std::unique_ptr<member> mb;
+    outcome result;
 };
 
 }  // namespace
@@ -50,8 +61,7 @@ public:
     bool idle() const { return members_.empty() && !running_; }
     group_info info() const { return {backend_, members_.size(), connected_, connections_}; }
 
-    void add(std::unique_ptr<member> mb) {
-        const auto id = mb->m.subscription_id;
+    void add(const std::string& id, std::unique_ptr<member> mb) {
         std::weak_ptr<group> weak = weak_from_this();
         if (mb->slot.is_connected()) {
             mb->slot.assign([weak, id](net::cancellation_type) {
@@ -102,8 +112,7 @@ private:
         members_.erase(it);
         if (id == anchor_id_) {
             // The connection in flight uses this member's channel: end it first.
-            mb->result = std::move(o);
-            deferred_.push_back(std::move(mb));
+            deferred_.push_back({std::move(mb), std::move(o)});
             interrupt();
             return;
         }
@@ -193,14 +202,16 @@ private:
         ids.reserve(members_.size());
         for (const auto& [id, mb] : members_) {
             ids.push_back(id);
-            if (!anchor || mb->m.address < anchor->m.address) anchor = mb.get();
+            if (!anchor || mb->address < anchor->address) {
+                anchor = mb.get();
+                anchor_id_ = id;
+            }
         }
-        anchor_id_ = anchor->m.subscription_id;
-        channel& via = *anchor->m.via;
+        channel& via = *anchor->via;
         const frame_reader on_frame = [this](const ews::response& frame, stream_reading& s) {
             auto news = read_grouped_doorbell(frame);
             for (const auto& [id, n] : news.by_subscription) {
-                if (auto it = members_.find(id); it != members_.end() && it->second->m.on_news) it->second->m.on_news(n);
+                if (auto it = members_.find(id); it != members_.end() && it->second->on_news) it->second->on_news(n);
             }
             for (const auto& id : news.failed_ids) leave(id, *news.id_failure);
             if (news.failure) {
@@ -216,7 +227,7 @@ private:
         restart_timer_.cancel();
         restart_scheduled_ = false;
         logger()->debug("stream group backend={} connection {}: {} subscriptions, anchor {}", backend_, connections_,
-                        ids.size(), anchor->m.address);
+                        ids.size(), anchor->address);
         const auto o = co_await stream_events(via, std::move(ids), options_.connection_timeout, idle_, on_frame);
         connected_ = false;
         // A reconnect for joins is owed no more: the next connection carries
@@ -224,10 +235,7 @@ private:
         restart_timer_.cancel();
         restart_scheduled_ = false;
         tried_anchor_ = std::exchange(anchor_id_, {});
-        for (auto& mb : std::exchange(deferred_, {})) {
-            auto result = std::move(mb->result);
-            complete(std::move(mb), std::move(result));
-        }
+        for (auto& d : std::exchange(deferred_, {})) complete(std::move(d.mb), std::move(d.result));
         co_return o;
     }
 
@@ -236,7 +244,7 @@ private:
     std::string backend_;
     std::chrono::seconds idle_;  // every member's stream_idle
     std::map<std::string, std::unique_ptr<member>> members_;  // by subscription id
-    std::vector<std::unique_ptr<member>> deferred_;
+    std::vector<deferred_completion> deferred_;
     std::string anchor_id_;  // whose channel the connection in flight uses
     std::string tried_anchor_;  // whose channel the last connection used
     net::cancellation_signal signal_;
@@ -263,11 +271,8 @@ void stream_hub::join_impl(stream_membership m, net::any_completion_handler<join
     const std::string backend{backend_of_cookie(m.cookie)};
     const auto idle = m.stream_idle;
     const auto key = m.pool + '\n' + backend + '\n' + std::to_string(idle.count());
-    auto mb = std::make_unique<member>(std::move(h));
-    mb->m = std::move(m);
-    // Only the group needs these, once: keep a member small (10,000 of them).
-    mb->m.pool = std::string{};
-    mb->m.cookie = std::string{};
+    const auto id = std::move(m.subscription_id);
+    auto mb = std::make_unique<member>(std::move(m), std::move(h));
     auto& list = groups_[key];
     std::erase_if(list, [](const auto& g) { return g->idle(); });
     auto it = std::find_if(list.begin(), list.end(),
@@ -276,8 +281,10 @@ void stream_hub::join_impl(stream_membership m, net::any_completion_handler<join
         list.push_back(std::make_shared<group>(ex_, options_, backend, idle));
         it = std::prev(list.end());
     }
-    (*it)->add(std::move(mb));
+    (*it)->add(id, std::move(mb));
 }
+
+const std::string& stream_hub::pool_key(std::string pool) { return *pools_.insert(std::move(pool)).first; }
 
 std::vector<stream_hub::group_info> stream_hub::groups() const {
     std::vector<group_info> out;

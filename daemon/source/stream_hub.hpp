@@ -48,6 +48,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,10 @@ public:
     std::vector<group_info> groups() const;
     std::size_t members() const;
 
+    // `pool` (stream_pool_of) stored once for the hub's life: the mailboxes
+    // of an application keep a reference instead of a copy each.
+    const std::string& pool_key(std::string pool);
+
     class group;  // public for the implementation's free functions only
 
 private:
@@ -112,6 +117,7 @@ private:
     stream_hub_options options_;
     // By pool + '\n' + backend server + '\n' + idle limit; several groups when one holds 200.
     std::map<std::string, std::vector<std::shared_ptr<group>>> groups_;
+    std::set<std::string> pools_;
 };
 
 }  // namespace ewstrigd::source

@@ -61,11 +61,13 @@ boost::asio::awaitable<ews::decision> stream_events(channel& via, std::vector<st
     stream_reading st;
     http::timeouts t;
     t.idle = idle;
-    const auto body = ews::soap_request(
+    // Moved into the request, not kept in this frame as well: a group's body
+    // holds 200 subscription ids for the connection's life (issue 8).
+    auto body = ews::soap_request(
         via.settings().context,
         ews::get_streaming_events{std::move(subscription_ids), static_cast<int>(connection_timeout.count())});
     const auto reply = co_await via.exchange(
-        ews::operation::get_streaming_events, body,
+        ews::operation::get_streaming_events, std::move(body),
         [&st, &on_frame](std::string_view bytes) { return read_stream_chunk(st, bytes, on_frame); }, t);
     co_return stream_outcome(reply, st, idle);
 }

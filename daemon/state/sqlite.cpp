@@ -111,17 +111,21 @@ void query::run() {
 
 std::int64_t query::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-std::string query::text(int column) const {
+std::string query::text(int column) const { return std::string{view(column)}; }
+
+std::string_view query::view(int column) const {
     // column_text before column_bytes: the byte count is of the text form.
     const auto* p = sqlite3_column_text(stmt_, column);
     const auto n = sqlite3_column_bytes(stmt_, column);
     if (!p) return {};
-    return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+    return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)};
 }
 
 bool query::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-transaction::transaction(connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+// BEGIN and COMMIT are cached statements like any other (they act when
+// stepped): preparing them for each transaction cost more than running them.
+transaction::transaction(connection& db) : db_(db) { query{db_, "BEGIN IMMEDIATE"}.run(); }
 
 transaction::~transaction() {
     // After some I/O errors SQLite has already rolled back by itself; a
@@ -130,7 +134,7 @@ transaction::~transaction() {
 }
 
 void transaction::commit() {
-    db_.exec("COMMIT");
+    query{db_, "COMMIT"}.run();
     open_ = false;
 }
 

@@ -82,6 +82,8 @@ public:
 
     std::int64_t int64(int column) const;
     std::string text(int column) const;
+    // The same text without a copy: valid until the next step() or the query's end.
+    std::string_view view(int column) const;
     bool is_null(int column) const;
 
 private:

@@ -5,6 +5,8 @@
 #include "state/sqlite.hpp"
 #include "state/store.hpp"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <limits>
 #include <system_error>
@@ -44,6 +46,40 @@ std::string_view clipped(std::string_view error) {
 std::int64_t as_limit(std::size_t limit) {
     return static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
 }
+
+constexpr const char* full_sync = "PRAGMA synchronous = FULL";
+
+// Makes the autocommit statement run in its scope commit with
+// synchronous=NORMAL (action_done: the policy in store.hpp). In WAL mode a
+// NORMAL commit write()s its frames to the -wal file and returns without
+// fsync, so it survives a crash of the process but not of the OS. The next
+// FULL commit fdatasyncs the whole -wal file, frames of earlier NORMAL
+// commits included, and a checkpoint syncs the WAL before copying it into
+// the database. Only in WAL mode, which configure() insists on (with a
+// rollback journal NORMAL would risk more than the last commit). PRAGMA
+// synchronous acts when the statement is prepared and not inside a
+// transaction: hence exec (prepared each time, never cached) around a whole
+// autocommit statement.
+class normal_sync_commit {
+public:
+    explicit normal_sync_commit(sqlite::connection& db) : db_(db) { db_.exec("PRAGMA synchronous = NORMAL"); }
+    ~normal_sync_commit() {
+        // Unwinding from a failed statement: the store is failing anyway; still, try to be FULL again.
+        if (!ended_) sqlite3_exec(db_.handle(), full_sync, nullptr, nullptr, nullptr);
+    }
+    normal_sync_commit(const normal_sync_commit&) = delete;
+    normal_sync_commit& operator=(const normal_sync_commit&) = delete;
+
+    // Back to FULL for every later commit.
+    void end() {
+        ended_ = true;
+        db_.exec(full_sync);
+    }
+
+private:
+    sqlite::connection& db_;
+    bool ended_ = false;
+};
 
 // The columns every outbox_row query selects, in read_row's order.
 #define OUTBOX_COLUMNS                                                                                       \
@@ -127,6 +163,22 @@ public:
         return read_rows(q);
     }
 
+    std::vector<outbox_row> pick_pending(std::size_t limit, const pending_visitor& decide) override {
+        // The partial index outbox_due serves both the filter and the order.
+        query q{*db_, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'pending' "
+                      "ORDER BY next_attempt, id LIMIT ?1"};
+        q.with(as_limit(limit));
+        std::vector<outbox_row> taken;
+        while (q.step()) {
+            const pending_key key{q.int64(0), q.view(1), q.view(5), static_cast<int>(q.int64(6)),
+                                  from_millis(q.int64(11))};
+            const pick answer = decide(key);
+            if (answer == pick::stop) break;
+            if (answer == pick::take) taken.push_back(read_row(q));
+        }
+        return taken;
+    }
+
     std::optional<clock::time_point> next_due() override {
         query q{*db_, "SELECT min(next_attempt) FROM outbox WHERE state = 'pending'"};
         if (!q.step() || q.is_null(0)) return std::nullopt;
@@ -134,9 +186,13 @@ public:
     }
 
     void action_done(std::int64_t id) override {
-        query q{*db_, "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished = ?2, last_error = NULL "
-                      "WHERE id = ?1 AND state = 'pending'"};
-        q.with(id, to_millis(clock::now())).run();
+        normal_sync_commit relaxed{*db_};  // the durability policy in store.hpp
+        {
+            query q{*db_, "UPDATE outbox SET state = 'done', attempts = attempts + 1, finished = ?2, "
+                          "last_error = NULL WHERE id = ?1 AND state = 'pending'"};
+            q.with(id, to_millis(clock::now())).run();
+        }
+        relaxed.end();
     }
 
     void action_failed(std::int64_t id, const std::string& error, clock::time_point next_attempt) override {
@@ -206,34 +262,37 @@ public:
 private:
     std::vector<outbox_row> read_rows(query& q) {
         std::vector<outbox_row> rows;
-        while (q.step()) {
-            outbox_row r;
-            r.id = q.int64(0);
-            r.event_id = q.text(1);
-            r.mailbox = q.text(2);
-            r.folder = q.text(3);
-            r.item_id = q.text(4);
-            r.trigger = q.text(5);
-            r.action_index = static_cast<int>(q.int64(6));
-            r.payload = q.text(7);
-            r.attempts = static_cast<int>(q.int64(8));
-            r.max_attempts = static_cast<int>(q.int64(9));
-            r.created = from_millis(q.int64(10));
-            r.next_attempt = from_millis(q.int64(11));
-            r.state = parse_state(q.text(12));
-            r.last_error = q.text(13);
-            if (!q.is_null(14)) r.finished = from_millis(q.int64(14));
-            rows.push_back(std::move(r));
-        }
+        while (q.step()) rows.push_back(read_row(q));
         return rows;
     }
 
-    outbox_state parse_state(const std::string& s) const {
+    // The current row of a query selecting OUTBOX_COLUMNS.
+    outbox_row read_row(const query& q) const {
+        outbox_row r;
+        r.id = q.int64(0);
+        r.event_id = q.text(1);
+        r.mailbox = q.text(2);
+        r.folder = q.text(3);
+        r.item_id = q.text(4);
+        r.trigger = q.text(5);
+        r.action_index = static_cast<int>(q.int64(6));
+        r.payload = q.text(7);
+        r.attempts = static_cast<int>(q.int64(8));
+        r.max_attempts = static_cast<int>(q.int64(9));
+        r.created = from_millis(q.int64(10));
+        r.next_attempt = from_millis(q.int64(11));
+        r.state = parse_state(q.view(12));
+        r.last_error = q.text(13);
+        if (!q.is_null(14)) r.finished = from_millis(q.int64(14));
+        return r;
+    }
+
+    outbox_state parse_state(std::string_view s) const {
         for (auto st : {outbox_state::pending, outbox_state::done, outbox_state::dead})
             if (s == state_name(st)) return st;
         // The CHECK constraint makes this unreachable unless the file was
         // edited with checks off: say so rather than guess.
-        throw store_error(db_->file().string() + ": outbox row with unknown state '" + s + "'");
+        throw store_error(db_->file().string() + ": outbox row with unknown state '" + std::string{s} + "'");
     }
 
     // Declared first so it is released last: nobody may take over the
@@ -256,11 +315,22 @@ void configure(sqlite::connection& db) {
         if (!q.step() || q.text(0) != "wal")
             throw store_error(db.file().string() + ": cannot switch to WAL mode (is state_dir on a local file system?)");
     }
-    // FULL: a committed transaction survives power loss, not just a crash.
-    db.exec("PRAGMA synchronous = FULL");
+    // FULL: a committed transaction survives power loss, not just a crash
+    // (but for action_done: normal_sync_commit).
+    db.exec(full_sync);
 }
 
 }  // namespace
+
+std::vector<outbox_row> store::pick_pending(std::size_t limit, const pending_visitor& decide) {
+    std::vector<outbox_row> taken;
+    for (auto& row : due_actions(clock::time_point::max(), limit)) {
+        const pick answer = decide({row.id, row.event_id, row.trigger, row.action_index, row.next_attempt});
+        if (answer == pick::stop) break;
+        if (answer == pick::take) taken.push_back(std::move(row));
+    }
+    return taken;
+}
 
 std::filesystem::path store::database_path(const std::filesystem::path& state_dir) { return state_dir / database_name; }
 

@@ -1,7 +1,16 @@
 #pragma once
 // The durable state of one ewstrigd instance (DESIGN.md "Data flow" step 5):
-// one SQLite database, `ewstrigd.db` under state_dir, in WAL mode with
-// synchronous=FULL (a committed transaction survives power loss).
+// one SQLite database, `ewstrigd.db` under state_dir, in WAL mode.
+//
+// Durability: every commit survives a crash or SIGKILL of the daemon. Every
+// commit also survives power loss (synchronous=FULL: the WAL is fsynced
+// before COMMIT returns), except the `done` mark of action_done(), which is
+// committed with synchronous=NORMAL: its WAL frame is in the OS when the
+// call returns but is fsynced only by the next FULL commit or checkpoint.
+// Power loss or an OS crash in between can roll back that mark alone, and
+// the action then runs once more with the same event id: at-least-once, the
+// same window as between "the action succeeded" and "marked done". The
+// store refuses to open without WAL, where NORMAL would risk more.
 //
 // - sync states per (mailbox, folder): the source of truth for "what has been
 //   handled";
@@ -25,10 +34,12 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ewstrigd::state {
@@ -75,6 +86,18 @@ struct outbox_row {
     std::optional<clock::time_point> finished;  // when it was done or went dead; none while pending
 };
 
+// What pick_pending shows of a pending row; the views last for the call.
+struct pending_key {
+    std::int64_t id = 0;
+    std::string_view event_id;
+    std::string_view trigger;
+    int action_index = 0;
+    clock::time_point next_attempt;
+};
+
+enum class pick { skip, take, stop };
+using pending_visitor = std::function<pick(const pending_key&)>;
+
 struct outbox_counts {
     std::uint64_t pending = 0;
     std::uint64_t dead = 0;
@@ -118,6 +141,14 @@ public:
     virtual std::vector<outbox_row> due_actions(clock::time_point now, std::size_t limit) = 0;
     // When the earliest pending row is due; nullopt when none is pending.
     virtual std::optional<clock::time_point> next_due() = 0;
+
+    // The outbox runner's one read per pump: walks pending rows in the order
+    // of due_actions (due or not), at most `limit`, showing `decide` each
+    // row's key without its payload; returns the rows it answered `take`
+    // for, read whole, in that order. `stop` ends the walk early. The
+    // default reads whole rows through due_actions; the SQLite store copies
+    // only the rows taken.
+    virtual std::vector<outbox_row> pick_pending(std::size_t limit, const pending_visitor& decide);
 
     // Outcome of one attempt (each counts one attempt). `finished` is taken
     // from the system clock. A row that is not pending (already reported,

@@ -7,7 +7,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
-#include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -44,30 +43,35 @@ std::chrono::milliseconds retry_delay(const outcome& o, util::backoff& delay, co
 
 }  // namespace
 
-// Capacity 1: a ring while the loop is busy is kept, further ones are the
-// same ring (coalescing), so a burst causes exactly one more sync.
+// A folder syncs in a run of its own, started by a ring, the safety timer
+// or start(), that ends once the folder is synced: an idle folder keeps no
+// suspended coroutine (10,000 mailboxes: issue 8). Rings during a run
+// coalesce into exactly one more sync.
 struct mailbox_watcher::folder {
-    folder(net::any_io_executor ex, std::string n) : name(std::move(n)), wake(std::move(ex), 1) {}
+    explicit folder(std::string n) : name(std::move(n)) {}
     std::string name;
-    net::experimental::channel<void(boost::system::error_code)> wake;
-    bool resync = false;  // the stored state is broken: sync from nothing until a page is committed
+    bool running = false;  // a run is under way
+    bool rung = false;     // rung during the run's sync: sync once more
+    bool resync = false;   // the stored state is broken: sync from nothing until a page is committed
+    std::unique_ptr<net::cancellation_signal> signal;  // the run's, for stop()
 };
 
-mailbox_watcher::mailbox_watcher(net::any_io_executor ex, config::mailbox_config mailbox, trigger_list triggers,
-                                 std::shared_ptr<source::mail_source> source, state::store& store,
-                                 watch::clock& clock, watcher_hooks hooks, watch_timing timing)
+mailbox_watcher::mailbox_watcher(net::any_io_executor ex, std::shared_ptr<const config::config> cfg,
+                                 const config::mailbox_config& mailbox, std::shared_ptr<source::mail_source> source,
+                                 state::store& store, watch::clock& clock, watcher_hooks hooks, watch_timing timing)
     : ex_(std::move(ex)),
-      cfg_(std::move(mailbox)),
-      triggers_(std::make_shared<const trigger_list>(std::move(triggers))),
+      bound_(std::make_shared<const bound_config>(
+          bound_config{cfg, &mailbox, cfg ? triggers_of(*cfg, mailbox.id) : trigger_list{}})),
       source_(std::move(source)),
       store_(store),
       clock_(clock),
       hooks_(std::move(hooks)),
       timing_(timing),
+      doorbell_delay_(timing.backoff_initial, timing.backoff_cap, util::seed_of(mailbox.id)),
       private_totals_(hooks_.totals != nullptr ? nullptr : std::make_unique<watch_totals>()),
       totals_(hooks_.totals != nullptr ? *hooks_.totals : *private_totals_) {
-    status_.mailbox = cfg_.id;
-    for (const auto& name : cfg_.watch.folders) folders_.push_back(std::make_unique<folder>(ex_, name));
+    status_.mailbox = mailbox_id();
+    for (const auto& name : mailbox.watch.folders) folders_.push_back(std::make_unique<folder>(name));
 }
 
 mailbox_watcher::~mailbox_watcher() {
@@ -76,9 +80,9 @@ mailbox_watcher::~mailbox_watcher() {
 }
 
 void mailbox_watcher::start() {
-    spawn(doorbell_loop());
+    start_doorbell();
     start_safety_timer();
-    for (auto& f : folders_) spawn(folder_loop(f.get()));
+    for (auto& f : folders_) wake(*f);
 }
 
 void mailbox_watcher::sync_once(std::function<void(bool)> done) { spawn(once_loop(std::move(done))); }
@@ -87,11 +91,20 @@ void mailbox_watcher::stop(std::function<void()> done) {
     stopping_ = true;
     stopped_ = std::move(done);
     for (auto& s : signals_) s.emit(net::cancellation_type::terminal);
+    for (auto& f : folders_) {
+        if (f->signal) f->signal->emit(net::cancellation_type::terminal);
+    }
     if (running_ == 0 && stopped_) net::post(ex_, std::exchange(stopped_, nullptr));
 }
 
-void mailbox_watcher::set_triggers(trigger_list triggers) {
-    triggers_ = std::make_shared<const trigger_list>(std::move(triggers));
+void mailbox_watcher::set_config(std::shared_ptr<const config::config> cfg) {
+    if (!cfg) return;
+    for (const auto& mb : cfg->mailboxes) {
+        if (mb.id != mailbox_id()) continue;
+        auto triggers = triggers_of(*cfg, mb.id);
+        bound_ = std::make_shared<const bound_config>(bound_config{std::move(cfg), &mb, std::move(triggers)});
+        return;
+    }
 }
 
 void mailbox_watcher::spawn(awaitable<void> loop) {
@@ -108,9 +121,9 @@ void mailbox_watcher::loop_ended(std::exception_ptr e) {
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& ex) {
-            log()->critical("mailbox={} watch loop failed: {}", cfg_.id, ex.what());
+            log()->critical("mailbox={} watch loop failed: {}", mailbox_id(), ex.what());
         } catch (...) {
-            log()->critical("mailbox={} watch loop failed", cfg_.id);
+            log()->critical("mailbox={} watch loop failed", mailbox_id());
         }
         status_.state = connection_state::failed;
         if (hooks_.on_fatal) hooks_.on_fatal(e);
@@ -127,11 +140,11 @@ void mailbox_watcher::ring(const std::string& folder_name) {
     if (status_.state != connection_state::failed) status_.state = connection_state::connected;
     for (auto& f : folders_) {
         if (match::equals_text(f->name, folder_name)) {
-            f->wake.try_send(boost::system::error_code{});  // false: a ring is already pending
+            wake(*f);
             return;
         }
     }
-    log()->debug("mailbox={} ring for unwatched folder {}", cfg_.id, folder_name);
+    log()->debug("mailbox={} ring for unwatched folder {}", mailbox_id(), folder_name);
 }
 
 // A listen or sync the source failed: its code, unless it is the
@@ -155,35 +168,50 @@ void mailbox_watcher::note_failure(const outcome& o, std::string_view what, std:
     status_.last_error_time = clock_.now();
     totals_.backoff += retry_in;
     const auto level = permanent ? spdlog::level::err : spdlog::level::warn;
-    log()->log(level, "mailbox={}{}{} {} failed ({}): {}; retrying in {} ms", cfg_.id,
+    log()->log(level, "mailbox={}{}{} {} failed ({}): {}; retrying in {} ms", mailbox_id(),
                folder_name.empty() ? "" : " folder=", folder_name, what, ews::to_string(o.step), status_.last_error,
                retry_in.count());
 }
 
-awaitable<void> mailbox_watcher::doorbell_loop() {
-    util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(cfg_.id)};
-    std::weak_ptr<int> alive = alive_;
-    source::ring_handler on_ring = [this, alive](const std::string& folder_name) {
-        if (!alive.expired()) ring(folder_name);
+// The doorbell is a chain of callbacks, not a coroutine: while a grouped
+// mailbox is idle its listen is a record in the stream hub, and nothing of
+// the watcher waits suspended (issue 8). It counts as a running loop until
+// stop() cancels it.
+void mailbox_watcher::start_doorbell() {
+    auto& signal = signals_.emplace_back();
+    ++running_;
+    listen(signal.slot());
+}
+
+void mailbox_watcher::listen(net::cancellation_slot slot) {
+    // Only the weak pointer: small enough for std::function to keep without an allocation.
+    source::ring_handler on_ring = [alive = std::weak_ptr{alive_}](const std::string& folder_name) {
+        if (const auto self = alive.lock()) (*self)->ring(folder_name);
     };
-    int quick = 0;
-    for (;;) {
-        const auto started = clock_.now();
-        auto [o] = co_await source_->async_listen(cfg_.watch.folders, on_ring, as_values);
-        count_failure(o);
-        if (o.step == step::proceed || o.step == step::resubscribe) {
-            // Normal end of a connection, or a lost subscription: listen again
-            // at once (the next listen subscribes and rings every folder).
-            if (o.step == step::proceed) delay.reset();
-            quick = clock_.now() - started < std::chrono::seconds(1) ? quick + 1 : 0;
-            if (quick < max_quick_relistens) continue;
-            quick = 0;
-            o = {step::transient, {}, "quick-return", "the doorbell ended at once several times in a row"};
-        }
-        const auto wait = retry_delay(o, delay, timing_);
-        note_failure(o, "doorbell", "", wait);
-        co_await clock_.async_sleep(wait, use_awaitable);
+    source_->async_listen(mailbox().watch.folders, std::move(on_ring),
+                          net::bind_cancellation_slot(slot, [this, slot, started = clock_.now()](outcome o) {
+                              listened(slot, started, std::move(o));
+                          }));
+}
+
+void mailbox_watcher::listened(net::cancellation_slot slot, std::chrono::system_clock::time_point started, outcome o) {
+    count_failure(o);
+    if (stopping_) return loop_ended(nullptr);
+    if (o.step == step::proceed || o.step == step::resubscribe) {
+        // Normal end of a connection, or a lost subscription: listen again
+        // at once (the next listen subscribes and rings every folder).
+        if (o.step == step::proceed) doorbell_delay_.reset();
+        quick_listens_ = clock_.now() - started < std::chrono::seconds(1) ? quick_listens_ + 1 : 0;
+        if (quick_listens_ < max_quick_relistens) return listen(slot);
+        quick_listens_ = 0;
+        o = {step::transient, {}, "quick-return", "the doorbell ended at once several times in a row"};
     }
+    const auto wait = retry_delay(o, doorbell_delay_, timing_);
+    note_failure(o, "doorbell", "", wait);
+    clock_.async_sleep(wait, net::bind_cancellation_slot(slot, [this, slot](boost::system::error_code ec) {
+                           if (ec || stopping_) return loop_ended(nullptr);
+                           listen(slot);
+                       }));
 }
 
 // The safety timer is a chain of callbacks, not a coroutine: an idle mailbox
@@ -200,28 +228,51 @@ void mailbox_watcher::arm_safety_timer(net::cancellation_slot slot) {
     clock_.async_sleep(timing_.safety_interval,
                        net::bind_cancellation_slot(slot, [this, slot](boost::system::error_code ec) {
                            if (ec || stopping_) return loop_ended(nullptr);
-                           for (auto& f : folders_) f->wake.try_send(boost::system::error_code{});
+                           for (auto& f : folders_) wake(*f);
                            arm_safety_timer(slot);
                        }));
 }
 
-awaitable<void> mailbox_watcher::folder_loop(folder* f) {
-    util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(cfg_.id + '\0' + f->name)};
+void mailbox_watcher::wake(folder& f) {
+    if (stopping_) return;
+    if (f.running) {
+        f.rung = true;  // already true: the same ring (coalescing)
+        return;
+    }
+    f.running = true;
+    f.signal = std::make_unique<net::cancellation_signal>();
+    ++running_;
+    net::co_spawn(ex_, folder_run(&f),
+                  net::bind_cancellation_slot(f.signal->slot(), [this, &f](std::exception_ptr e) {
+                      f.running = false;
+                      // Destroyed later: co_spawn may still use the signal's slot on its way out.
+                      net::post(ex_, [signal = std::move(f.signal)] {});
+                      // A ring after the run's last look at `rung` (none today: co_spawn
+                      // completes inline) must not be lost.
+                      const bool rung_meanwhile = !e && std::exchange(f.rung, false);
+                      loop_ended(e);
+                      if (rung_meanwhile) wake(f);
+                  }));
+}
+
+awaitable<void> mailbox_watcher::folder_run(folder* f) {
+    util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(mailbox_id() + '\0' + f->name)};
     bool resynced_at_once = false;
     for (;;) {
+        f->rung = false;
         const outcome o = co_await sync_folder(f);
         if (o.step == step::proceed) {
+            note_success();
+            if (!f->rung) co_return;  // synced: the folder waits for its next ring without a coroutine
             delay.reset();
             resynced_at_once = false;
-            note_success();
-            co_await f->wake.async_receive(use_awaitable);
             continue;
         }
         if (o.step == step::resync) {
             f->resync = true;
             log()->warn("mailbox={} folder={} sync state rejected ({}); syncing from the start, seen items "
                         "fire nothing",
-                        cfg_.id, f->name, describe(o));
+                        mailbox_id(), f->name, describe(o));
             // Once at once; a state rejected again right away is a server in trouble.
             if (!std::exchange(resynced_at_once, true)) continue;
         }
@@ -234,7 +285,7 @@ awaitable<void> mailbox_watcher::folder_loop(folder* f) {
 awaitable<void> mailbox_watcher::once_loop(std::function<void(bool)> done) {
     bool all_ok = true;
     for (auto& f : folders_) {
-        util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(cfg_.id + '\0' + f->name)};
+        util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(mailbox_id() + '\0' + f->name)};
         outcome o;
         for (int attempt = 0; attempt < once_attempts; ++attempt) {
             o = co_await sync_folder(f.get());
@@ -266,10 +317,10 @@ awaitable<outcome> mailbox_watcher::sync_folder(folder* f) {
 
 awaitable<outcome> mailbox_watcher::sync_pages(folder* f) {
     std::optional<std::string> state;
-    if (!f->resync) state = store_.sync_state(cfg_.id, f->name);
+    if (!f->resync) state = store_.sync_state(mailbox_id(), f->name);
     // Only a folder never synced gets a baseline; after a rejected state the
     // unseen items are new mail and must fire.
-    const bool baseline = !state && !f->resync && cfg_.watch.on_start == config::start_mode::new_only;
+    const bool baseline = !state && !f->resync && mailbox().watch.on_start == config::start_mode::new_only;
     for (;;) {
         auto [o, changes] = co_await source_->async_sync(f->name, state, as_values);
         if (o.step != step::proceed) co_return o;
@@ -282,10 +333,11 @@ awaitable<outcome> mailbox_watcher::sync_pages(folder* f) {
 }
 
 awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_changes& changes, bool baseline) {
-    const auto triggers = triggers_;  // this page keeps the triggers it started with
+    const auto bound = bound_;  // this page keeps the triggers it started with
+    const auto& triggers = bound->triggers;
     std::vector<std::string> fresh;
     if (!changes.created.empty()) {
-        const auto seen = store_.seen_among(cfg_.id, f->name, changes.created);
+        const auto seen = store_.seen_among(mailbox_id(), f->name, changes.created);
         for (const auto& id : changes.created) {
             if (std::find(seen.begin(), seen.end(), id) == seen.end() &&
                 std::find(fresh.begin(), fresh.end(), id) == fresh.end()) {
@@ -293,29 +345,29 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
             }
         }
     }
-    const bool any_trigger = std::any_of(triggers->begin(), triggers->end(),
-                                         [&](const config::trigger_config& t) { return applies_to(t, f->name); });
+    const bool any_trigger = std::any_of(triggers.begin(), triggers.end(),
+                                         [&](const config::trigger_config* t) { return applies_to(*t, f->name); });
     std::vector<state::new_item> items;
     if (!fresh.empty() && (baseline || !any_trigger)) {
         // Recorded as seen without fetching: nothing would look at them.
-        for (const auto& id : fresh) items.push_back({id, event_id_of(cfg_.id, f->name, id), {}});
+        for (const auto& id : fresh) items.push_back({id, event_id_of(mailbox_id(), f->name, id), {}});
     } else if (!fresh.empty()) {
         auto [o, messages] =
-            co_await source_->async_fetch(fresh, fields_needed(*triggers, f->name), f->name, as_values);
+            co_await source_->async_fetch(fresh, fields_needed(triggers, f->name), f->name, as_values);
         if (o.step != step::proceed) co_return o;
         const auto now = clock_.now();
         for (auto& msg : messages) {
             msg.folder = f->name;  // the configured name, as triggers and templates know it
-            items.push_back(plan_item(*triggers, cfg_.id, f->name, msg, now));
+            items.push_back(plan_item(triggers, mailbox_id(), f->name, msg, now));
         }
         // Ids the fetch left out no longer exist: recorded so they are not asked for again.
         for (const auto& id : fresh) {
             if (std::none_of(items.begin(), items.end(), [&](const state::new_item& i) { return i.item_id == id; })) {
-                items.push_back({id, event_id_of(cfg_.id, f->name, id), {}});
+                items.push_back({id, event_id_of(mailbox_id(), f->name, id), {}});
             }
         }
     }
-    const auto added = store_.commit_sync(cfg_.id, f->name, changes.sync_state, items, clock_.now());
+    const auto added = store_.commit_sync(mailbox_id(), f->name, changes.sync_state, items, clock_.now());
     totals_.items_seen += items.size();
     for (const auto& item : items) {
         for (const auto& a : item.actions) {
@@ -325,11 +377,11 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
     if (added > 0) {
         totals_.actions_enqueued += added;
         status_.last_event = clock_.now();
-        log()->info("mailbox={} folder={} {} new item(s), {} action(s) enqueued", cfg_.id, f->name, items.size(),
+        log()->info("mailbox={} folder={} {} new item(s), {} action(s) enqueued", mailbox_id(), f->name, items.size(),
                     added);
         if (hooks_.on_enqueued) hooks_.on_enqueued();
     } else if (!items.empty()) {
-        log()->debug("mailbox={} folder={} {} new item(s), no trigger matched", cfg_.id, f->name, items.size());
+        log()->debug("mailbox={} folder={} {} new item(s), no trigger matched", mailbox_id(), f->name, items.size());
     }
     co_return outcome{};
 }

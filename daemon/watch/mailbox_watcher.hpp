@@ -1,18 +1,23 @@
 #pragma once
 // One mailbox's watch loop (DESIGN.md "Data flow" step 3-5), on the shared
-// io_context, as C++20 coroutines:
+// io_context:
 //
 // - the doorbell loop keeps mail_source::async_listen open: again at once
 //   after a normal end or a lost subscription, after a back-off (seeded by
 //   the mailbox id, Retry-After honoured) on throttling, network or
 //   credential trouble, every `failed_retry` after a permanent failure;
-// - one sync loop per folder, woken by a ring, by the safety timer and at
-//   start: SyncFolderItems pages from the stored state until `more` is
-//   false; for each page the unseen created items are fetched (only the
-//   parts the triggers need), matched, and committed with their outbox rows
-//   and the page's new sync state in ONE store transaction. Rings during a
-//   sync coalesce into exactly one more sync. A broken sync state restarts
-//   the folder from nothing; seen items fire nothing again.
+// - per folder a sync run, started by a ring, by the safety timer and at
+//   start, that ends once the folder is synced: SyncFolderItems pages from
+//   the stored state until `more` is false; for each page the unseen created
+//   items are fetched (only the parts the triggers need), matched, and
+//   committed with their outbox rows and the page's new sync state in ONE
+//   store transaction. Rings during a sync coalesce into exactly one more
+//   sync; rings during a back-off wait for the retry. A broken sync state
+//   restarts the folder from nothing; seen items fire nothing again.
+//
+// An idle mailbox keeps no suspended coroutine (10,000 mailboxes: issue 8):
+// the doorbell and the safety timer are chains of callbacks, and a folder's
+// coroutine lives only while it syncs or backs off.
 //
 // on_start: catch-up (default) makes a folder's very first sync fire for
 // the mail already in it; new-only records what is there as seen, without
@@ -31,6 +36,7 @@
 #include "config/model.hpp"
 #include "source/mail_source.hpp"
 #include "state/store.hpp"
+#include "util/backoff.hpp"
 #include "watch/clock.hpp"
 #include "watch/plan.hpp"
 #include "watch/status.hpp"
@@ -65,9 +71,12 @@ struct watcher_hooks {
 
 class mailbox_watcher {
 public:
-    mailbox_watcher(boost::asio::any_io_executor ex, config::mailbox_config mailbox, trigger_list triggers,
-                    std::shared_ptr<source::mail_source> source, state::store& store, watch::clock& clock,
-                    watcher_hooks hooks, watch_timing timing = {});
+    // `mailbox` is an element of *cfg. The watcher keeps `cfg` alive and
+    // refers to its mailbox and triggers there instead of copying them
+    // (10,000 mailboxes: issue 8).
+    mailbox_watcher(boost::asio::any_io_executor ex, std::shared_ptr<const config::config> cfg,
+                    const config::mailbox_config& mailbox, std::shared_ptr<source::mail_source> source,
+                    state::store& store, watch::clock& clock, watcher_hooks hooks, watch_timing timing = {});
     ~mailbox_watcher();
     mailbox_watcher(const mailbox_watcher&) = delete;
     mailbox_watcher& operator=(const mailbox_watcher&) = delete;
@@ -83,21 +92,27 @@ public:
     // Cancels every loop; `done` is posted once all have ended.
     void stop(std::function<void()> done);
 
-    // New triggers for this mailbox (reload); pages already being handled
-    // finish with the old ones.
-    void set_triggers(trigger_list triggers);
+    // A reloaded configuration (reload) holding this mailbox with the same
+    // connection settings (config::same_connection): its triggers apply from
+    // the next page on; pages already being handled finish with the old
+    // ones. A configuration without this mailbox changes nothing.
+    void set_config(std::shared_ptr<const config::config> cfg);
 
-    const config::mailbox_config& mailbox() const { return cfg_; }
+    const config::mailbox_config& mailbox() const { return *bound_->mailbox; }
     const std::shared_ptr<source::mail_source>& source() const { return source_; }
     mailbox_status status() const { return status_; }
 
 private:
     struct folder;
 
-    boost::asio::awaitable<void> doorbell_loop();
+    void start_doorbell();
+    void listen(boost::asio::cancellation_slot slot);
+    void listened(boost::asio::cancellation_slot slot, std::chrono::system_clock::time_point started,
+                  source::outcome o);
     void start_safety_timer();
     void arm_safety_timer(boost::asio::cancellation_slot slot);
-    boost::asio::awaitable<void> folder_loop(folder* f);
+    void wake(folder& f);
+    boost::asio::awaitable<void> folder_run(folder* f);
     boost::asio::awaitable<void> once_loop(std::function<void(bool)> done);
     boost::asio::awaitable<source::outcome> sync_folder(folder* f);  // counted in the totals
     boost::asio::awaitable<source::outcome> sync_pages(folder* f);
@@ -112,9 +127,17 @@ private:
     void note_failure(const source::outcome& o, std::string_view what, std::string_view folder_name,
                       std::chrono::milliseconds retry_in);
 
+    // The configuration, this mailbox's entry in it and its triggers there;
+    // replaced as a whole by set_config, kept by a page being handled.
+    struct bound_config {
+        std::shared_ptr<const config::config> whole;
+        const config::mailbox_config* mailbox = nullptr;
+        trigger_list triggers;
+    };
+    const std::string& mailbox_id() const { return bound_->mailbox->id; }
+
     boost::asio::any_io_executor ex_;
-    config::mailbox_config cfg_;
-    std::shared_ptr<const trigger_list> triggers_;
+    std::shared_ptr<const bound_config> bound_;
     std::shared_ptr<source::mail_source> source_;
     state::store& store_;
     watch::clock& clock_;
@@ -122,11 +145,13 @@ private:
     watch_timing timing_;
 
     std::vector<std::unique_ptr<folder>> folders_;
-    std::list<boost::asio::cancellation_signal> signals_;
+    std::list<boost::asio::cancellation_signal> signals_;  // doorbell, safety timer, sync_once
+    util::backoff doorbell_delay_;
+    int quick_listens_ = 0;  // listens in a row that ended within a second
     int running_ = 0;
     bool stopping_ = false;
     std::function<void()> stopped_;
-    std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // ring handlers check it
+    std::shared_ptr<mailbox_watcher*> alive_ = std::make_shared<mailbox_watcher*>(this);  // ring handlers check it
     mailbox_status status_;
     std::unique_ptr<watch_totals> private_totals_;  // only when hooks.totals is null
     watch_totals& totals_;

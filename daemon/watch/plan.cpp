@@ -92,7 +92,7 @@ const EVP_MD* sha256() {
 trigger_list triggers_of(const config::config& cfg, std::string_view mailbox) {
     trigger_list out;
     for (const auto& t : cfg.triggers) {
-        if (t.mailbox == mailbox) out.push_back(t);
+        if (t.mailbox == mailbox) out.push_back(&t);
     }
     return out;
 }
@@ -103,10 +103,10 @@ bool applies_to(const config::trigger_config& t, std::string_view folder) {
 
 source::message_fields fields_needed(const trigger_list& triggers, std::string_view folder) {
     source::message_fields f;
-    for (const auto& t : triggers) {
-        if (!applies_to(t, folder)) continue;
-        add_condition_fields(t.when, f);
-        for (const auto& a : t.actions) add_action_fields(a, f);
+    for (const auto* t : triggers) {
+        if (!applies_to(*t, folder)) continue;
+        add_condition_fields(t->when, f);
+        for (const auto& a : t->actions) add_action_fields(a, f);
     }
     return f;
 }
@@ -132,7 +132,8 @@ std::string event_id_of(std::string_view mailbox, std::string_view folder, std::
 state::new_item plan_item(const trigger_list& triggers, std::string_view mailbox, std::string_view folder,
                           const match::message& msg, std::chrono::system_clock::time_point now) {
     state::new_item item{msg.item_id, event_id_of(mailbox, folder, msg.item_id), {}};
-    for (const auto& t : triggers) {
+    for (const auto* trigger : triggers) {
+        const auto& t = *trigger;
         if (!applies_to(t, folder)) continue;
         auto verdict = match::evaluate(t.when, msg, now);
         if (!verdict.matched) continue;

@@ -15,7 +15,10 @@
 
 namespace ewstrigd::watch {
 
-using trigger_list = std::vector<config::trigger_config>;
+// Pointers into the configuration the triggers were taken from, which must
+// outlive the list: 10,000 mailboxes must not hold 10,000 copies of their
+// triggers (issue 8).
+using trigger_list = std::vector<const config::trigger_config*>;
 
 // The triggers of `mailbox` (every watched folder when a trigger names
 // none), in config order.

@@ -3,9 +3,11 @@ against ews-sim, which delivers what the daemon sends into the recipients'
 simulated mailboxes. An order mail gets exactly one acknowledgement, also
 when the daemon is killed while sending; two daemons answering each other
 automatically do not ping-pong; a templated recipient that is not an
-address is a dead letter with a clear log line; a send passes on only the
-attachments of the message whose names match, byte for byte."""
+address is a dead letter with a clear log line; a forward attaches the
+original as .eml; a send passes on only the attachments of the message whose
+names match, byte for byte."""
 import base64
+import email
 import json
 import os
 import urllib.parse
@@ -107,6 +109,21 @@ class MailOutTest(E2ETestCase):
         found = daemon.wait_log(r"dead letter[^\n]*", 15, "the dead letter")
         self.assertIn("to[0]: '{{from_name}}' expanded to 'Jane Buyer', which is not a mail address", found.group(0))
         self.assertEqual(self.folder(MAILBOX, "sentitems"), [])
+        self.assertTrue(daemon.alive())
+
+    def test_forward_attaches_the_original_as_eml(self):
+        self.configure([{"name": "invoices", "mailbox": MAILBOX_ID, "when": {"subject": {"contains": "Invoice"}},
+                         "actions": [{"forward": {"to": ["accounting@example.com"]}}]}])
+        daemon = self.daemon().start(self.sim)
+        self.deliver("Invoice 7")
+        got = wait_until(lambda: self.replies_to("accounting@example.com", "Fw: Invoice 7"), 15,
+                         "the forward in accounting's inbox")
+        self.assertEqual(got[0]["attachments"], ["Invoice 7.eml"])
+        original = got[0]["attachment_contents"][0]
+        self.assertEqual(original["content_type"], "message/rfc822")
+        eml = email.message_from_bytes(base64.b64decode(original["content_base64"], validate=True))
+        self.assertEqual(eml["Subject"], "Invoice 7")
+        self.assertEqual(eml.get_payload(decode=True), b"Please ship Invoice 7.")
         self.assertTrue(daemon.alive())
 
     def test_send_passes_on_only_the_matching_attachments_byte_for_byte(self):

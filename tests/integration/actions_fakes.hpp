@@ -5,6 +5,7 @@
 #include "actions/payload.hpp"
 #include "source/mail_source.hpp"
 #include "state/store.hpp"
+#include "util/base64.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -109,7 +110,7 @@ public:
     std::string mime = "From: a@b\r\nSubject: hi\r\n\r\nbody\r\n";
     bool hold = false;
     std::deque<source::outcome> outcomes;  // consumed in order; empty: proceed
-    // "mark_read ID 1", "move ID PATH 0", "mime ID", "find_sent V", "send SUBJECT",
+    // "mark_read ID 1", "move ID PATH 0", "mime ID", "original ID", "find_sent V", "send SUBJECT",
     // "list_attachments ID", "fetch_attachments ID1,ID2"
     std::vector<std::string> calls;
     std::vector<source::outgoing_mail> sent;  // what async_send_mail was given (its Sent Items)
@@ -175,6 +176,11 @@ private:
         calls.push_back("mime " + id);
         boost::asio::post(ex_, [h = std::move(h), o = next_outcome(), m = mime]() mutable { std::move(h)(o, m); });
     }
+    void fetch_original_impl(std::string id, handler<source::original_signature> h) override {
+        calls.push_back("original " + id);
+        util::base64_text original{util::base64_encode(mime), mime.size()};
+        boost::asio::post(ex_, [h = std::move(h), o = next_outcome(), original]() mutable { std::move(h)(o, original); });
+    }
     void mark_read_impl(std::string id, bool read, handler<source::done_signature> h) override {
         calls.push_back("mark_read " + id + " " + std::to_string(read));
         finish(std::move(h));
@@ -203,8 +209,10 @@ private:
     void list_attachments_impl(std::string id, handler<source::listed_signature> h) override {
         calls.push_back("list_attachments " + id);
         std::vector<source::listed_attachment> listed;
-        for (const auto& a : attachments)
-            listed.push_back({"att-" + a.name, a.name, a.content_type, stated_size.value_or(a.bytes.size()), false});
+        for (const auto& a : attachments) {
+            const auto size = stated_size.value_or(a.content.decoded_size);
+            listed.push_back({"att-" + a.name, a.name, a.content_type, size, false});
+        }
         boost::asio::post(ex_, [h = std::move(h), o = next_outcome(), listed]() mutable { std::move(h)(o, listed); });
     }
     void fetch_attachments_impl(std::vector<std::string> ids, handler<source::attachments_signature> h) override {

@@ -1,6 +1,7 @@
 // The mail-out actions on the executor with a fake mail source: Sent Items
 // first, then the send; what is skipped, retried or a dead letter.
 #include "actions_fixture.hpp"
+#include "util/base64.hpp"
 
 #include <gmock/gmock.h>
 
@@ -127,6 +128,9 @@ TEST_F(mail_out_action, forward_attaches_the_original_and_send_attaches_files) {
     ASSERT_EQ(source.sent[0].attachments.size(), 1u);
     EXPECT_EQ(source.sent[0].attachments[0].name, "Invoice 4711 – Grüße.eml");
     EXPECT_EQ(source.sent[0].attachments[0].content_type, "message/rfc822");
+    EXPECT_EQ(source.sent[0].attachments[0].content_base64, util::base64_encode(source.mime))
+        << "the source's base64 of the original, as it came";
+    EXPECT_THAT(source.calls, ::testing::Contains("original item-1"));
 
     const auto file = tmp.path() / "report.txt";
     std::ofstream(file) << "hi";
@@ -149,12 +153,16 @@ TEST_F(mail_out_action, forward_attaches_the_original_and_send_attaches_files) {
     EXPECT_THAT(missing.detail, HasSubstr("missing.pdf"));
 }
 
+// An attachment as the source hands it over: base64 and its decoded size.
+source::attachment_file file(std::string name, std::string content_type, std::string_view bytes) {
+    return {std::move(name), std::move(content_type), {util::base64_encode(bytes), bytes.size()}};
+}
+
 class send_with_attachments : public mail_out_action {
 protected:
     send_with_attachments() {
-        source.attachments = {{"a.pdf", "application/pdf", "%PDF-1.4 a"},
-                              {"b.txt", "text/plain", "b"},
-                              {"SCAN.PDF", "application/pdf", std::string("\0\xff\x01", 3)}};
+        source.attachments = {file("a.pdf", "application/pdf", "%PDF-1.4 a"), file("b.txt", "text/plain", "b"),
+                              file("SCAN.PDF", "application/pdf", std::string("\0\xff\x01", 3))};
     }
     static config::action_config send(std::vector<std::string> globs) {
         config::send_action s;
@@ -205,14 +213,22 @@ TEST_F(send_with_attachments, more_than_25_mib_is_a_dead_letter_before_and_after
     EXPECT_THAT(source.calls, ::testing::Not(::testing::Contains(HasSubstr("fetch_attachments"))));
     EXPECT_THAT(log_text.str(), HasSubstr("send cannot be sent: the matching attachments"));
 
-    // A server that states no size: the fetched bytes are counted.
+    // A server that states no size: the fetched contents are counted, by
+    // their decoded size. One byte over 25 MiB is too much; exactly 25 MiB is not.
     source.stated_size = 0;
-    source.attachments[0].bytes.assign((std::size_t{25} << 20) + 1, 'x');
+    source.attachments[0] = file("a.pdf", "application/pdf", std::string((std::size_t{25} << 20) + 1, 'x'));
     const auto fetched = execute(exec, send({"a.pdf"}));
     EXPECT_EQ(fetched.result, actions::outcome::kind::dead);
     EXPECT_THAT(fetched.detail, HasSubstr("add up to 25.0 MiB, more than the 25.0 MiB"));
     EXPECT_THAT(source.calls, ::testing::Contains("fetch_attachments att-a.pdf"));
     EXPECT_TRUE(source.sent.empty());
+
+    source.attachments[0] = file("a.pdf", "application/pdf", std::string(std::size_t{25} << 20, 'x'));
+    const auto at_limit = execute(exec, send({"a.pdf"}));
+    EXPECT_EQ(at_limit.result, actions::outcome::kind::done) << at_limit.detail;
+    ASSERT_EQ(source.sent.size(), 1u);
+    EXPECT_EQ(source.sent[0].attachments.at(0).content_base64, source.attachments[0].content.text)
+        << "the source's base64 goes into CreateItem as it came";
 }
 
 TEST_F(send_with_attachments, a_busy_server_is_retried_and_a_gone_message_is_dead) {

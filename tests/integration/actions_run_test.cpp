@@ -231,7 +231,11 @@ TEST_F(run_action, a_running_child_is_recorded_and_forgotten_when_it_ends) {
     auto opts = options();
     opts.children = &children;
     actions::executor exec(ioc.get_executor(), opts);
-    const auto o = execute(exec, sh(R"(echo $$ > "$OUT.pid"; ls "$1" > "$OUT")", {(tmp.path() / "children").string()}));
+    // The entry is written just after the spawn, so the child may start
+    // before it: it waits (at most 2 s) for its own entry, then lists them all.
+    const auto o = execute(exec, sh(R"(i=0; while [ ! -e "$1/$$" ] && [ $i -lt 200 ]; do sleep 0.01; i=$((i+1)); done
+                                      echo $$ > "$OUT.pid"; ls "$1" > "$OUT")",
+                                    {(tmp.path() / "children").string()}));
     ASSERT_EQ(o.result, kind::done) << o.detail;
     EXPECT_EQ(out_text(), ewstrigd::testing::read_file(tmp.path() / "out.pid")) << "the child saw itself recorded";
     EXPECT_TRUE(fs::is_empty(tmp.path() / "children")) << "the entry is gone once the child ended";

@@ -173,6 +173,22 @@ TEST_F(runner_test, a_future_row_runs_when_due_without_polling) {
     EXPECT_LE(store.due_calls, 4u) << "the runner polled the store";
 }
 
+TEST_F(runner_test, a_mail_costs_one_store_read_to_start_and_one_after_it_finished) {
+    auto runner = make_runner();
+    runner.start();
+    ASSERT_TRUE(run_until(ioc, [&] { return store.due_calls > 0; }));
+    const auto id = add(1);
+    const auto before = store.due_calls;
+    runner.wake();
+    runner.wake();  // wakes coalesce
+    ASSERT_TRUE(run_until(ioc, [&] { return store.row(id).state == outbox_state::done && runner.running() == 0; }));
+    bool waited = false;  // nothing more happens until the recheck
+    boost::asio::steady_timer pause(ioc, 100ms);
+    pause.async_wait([&](auto) { waited = true; });
+    ASSERT_TRUE(run_until(ioc, [&] { return waited; }));
+    EXPECT_EQ(store.due_calls - before, 2u);
+}
+
 TEST_F(runner_test, wake_runs_new_rows_at_once) {
     auto runner = make_runner();
     runner.start();

@@ -75,6 +75,25 @@ struct report {
     }
 }
 
+// Runs in the forked child: enqueues one action at a time, marks it done
+// (a commit without fsync, store.hpp) and reports its id once that returned.
+[[noreturn]] void mark_done_forever(const std::filesystem::path& dir, int report_fd) {
+    try {
+        auto s = store::open(dir);
+        for (int k = 0;; ++k) {
+            const auto id = "done-" + std::to_string(k);
+            s->commit_sync("mb", "done-folder", std::to_string(k), {{id, "event-" + id, {{"t", 0, "{}", 6}}}},
+                           state::clock::now());
+            for (const auto& row : s->due_actions(clock::time_point::max(), 10)) {
+                s->action_done(row.id);
+                if (::write(report_fd, &row.id, sizeof row.id) != sizeof row.id) ::_exit(4);
+            }
+        }
+    } catch (...) {
+        ::_exit(3);
+    }
+}
+
 // Kills and reaps the child whatever way the test ends.
 class child_process {
 public:
@@ -97,6 +116,24 @@ public:
 private:
     pid_t pid_;
 };
+
+// Forks a child running `body(dir, write end of a pipe)`; returns its pid
+// (-1 when it could not) and the read end in `reports`.
+pid_t fork_reporting(void (*body)(const std::filesystem::path&, int), const std::filesystem::path& dir,
+                     int& reports) {
+    int fds[2];
+    if (::pipe(fds) != 0) return -1;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        body(dir, fds[1]);
+        ::_exit(5);  // bodies never return
+    }
+    ::close(fds[1]);
+    reports = fds[0];
+    if (pid < 0) ::close(fds[0]);
+    return pid;
+}
 
 // Reads one report, failing after `limit` (the child hangs or died).
 ::testing::AssertionResult read_report(int fd, report& r, std::chrono::milliseconds limit) {
@@ -150,21 +187,15 @@ TEST(state_crash, killed_mid_commit_leaves_whole_batches_only) {
     std::map<std::string, int> reported;
     for (int round = 0; round < 6; ++round) {
         SCOPED_TRACE("round " + std::to_string(round));
-        int fds[2];
-        ASSERT_EQ(::pipe(fds), 0);
-        const pid_t pid = ::fork();
+        int reports = -1;
+        const pid_t pid = fork_reporting(&commit_forever, scratch.path(), reports);
         ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            ::close(fds[0]);
-            commit_forever(scratch.path(), fds[1]);
-        }
-        ::close(fds[1]);
         child_process child{pid};
 
         const int commits = std::uniform_int_distribution<int>{1, 40}(rng);
         for (int i = 0; i < commits; ++i) {
             report r{};
-            ASSERT_TRUE(read_report(fds[0], r, std::chrono::seconds{30}));
+            ASSERT_TRUE(read_report(reports, r, std::chrono::seconds{30}));
             reported[folders.at(static_cast<std::size_t>(r.folder))] = r.batch;
             if (i == 0) {
                 // The child holds the lock now: a second `run` is refused by pid.
@@ -185,9 +216,9 @@ TEST(state_crash, killed_mid_commit_leaves_whole_batches_only) {
         }
         const int status = child.kill_and_reap();
         // Reports written before the kill are commits that returned.
-        for (report r{}; ::read(fds[0], &r, sizeof r) == sizeof r;)
+        for (report r{}; ::read(reports, &r, sizeof r) == sizeof r;)
             reported[folders.at(static_cast<std::size_t>(r.folder))] = r.batch;
-        ::close(fds[0]);
+        ::close(reports);
         ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
             << "child ended on its own (exit " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ")";
 
@@ -197,6 +228,36 @@ TEST(state_crash, killed_mid_commit_leaves_whole_batches_only) {
         // Learn what the killed commit did, so the next round's bounds hold.
         for (const auto& folder : folders) reported[folder] = last_batch(*s, folder);
     }
+}
+
+}  // namespace
+}  // namespace ewstrigd::state
+
+namespace ewstrigd::state {
+namespace {
+
+TEST(state_crash, done_marks_that_returned_survive_a_sigkill) {
+    ewstrigd::testing::scratch_dir scratch;
+    int reports = -1;
+    const pid_t pid = fork_reporting(&mark_done_forever, scratch.path(), reports);
+    ASSERT_GE(pid, 0);
+    child_process child{pid};
+    std::set<std::int64_t> done;
+    pollfd p{reports, POLLIN, 0};
+    for (std::int64_t id = 0; done.size() < 200;) {
+        ASSERT_EQ(::poll(&p, 1, 30'000), 1) << "no report in time";
+        ASSERT_EQ(::read(reports, &id, sizeof id), static_cast<ssize_t>(sizeof id)) << "child stopped reporting";
+        done.insert(id);
+    }
+    const int status = child.kill_and_reap();
+    for (std::int64_t id = 0; ::read(reports, &id, sizeof id) == sizeof id;) done.insert(id);
+    ::close(reports);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+    auto s = store::open(scratch.path());
+    const auto pending = s->due_actions(clock::time_point::max(), 1000);
+    for (const auto& row : pending) EXPECT_FALSE(done.contains(row.id)) << "done mark of row " << row.id << " lost";
+    EXPECT_LE(pending.size(), 1u) << "only the row being marked when the kill came may be pending";
 }
 
 }  // namespace

@@ -96,7 +96,7 @@ conffiles=$(dpkg-query --showformat='${Conffiles}\n' --show ewstrigd)
 for f in /etc/ewstrigd/ewstrigd.yaml /etc/ewstrigd/triggers.d/example.yaml; do
     grep -q " $f " <<<"$conffiles" || fail "$f is not a conffile"
 done
-[[ -f /usr/share/man/man1/ewstrigd.1 || -f /usr/share/man/man1/ewstrigd.1.gz ]] || fail "no man page"
+gzip -t /usr/share/man/man1/ewstrigd.1.gz 2>/dev/null || fail "no gzipped man page (Debian policy 12.3)"
 [[ -f /usr/share/doc/ewstrigd/operations.md ]] || fail "no docs"
 [[ -f /usr/share/ewstrigd/ewstrigd.schema.json ]] || fail "no schema"
 [[ -f /usr/lib/sysusers.d/ewstrigd.conf && -f /usr/lib/tmpfiles.d/ewstrigd.conf ]] || fail "no sysusers.d/tmpfiles.d"

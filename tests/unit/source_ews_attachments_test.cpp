@@ -1,6 +1,7 @@
 // ews_source's attachment operations for the send action against a scripted
 // http::client: GetItem lists the file attachments with their ids, one
-// GetAttachment fetches the chosen ones, decoded; what each answer leads to.
+// GetAttachment fetches the chosen ones, checked and measured but left as
+// base64; what each answer leads to.
 
 #include "auth/static_credentials.hpp"
 #include "source/ews_source.hpp"
@@ -13,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ewstrigd::source {
@@ -94,26 +96,52 @@ TEST_F(attachments_test, attached_items_are_not_listed_and_a_gone_message_is_per
     EXPECT_EQ(list("m1").first.step, ews::next_step::permanent);
 }
 
-TEST_F(attachments_test, fetches_all_chosen_in_one_request_and_decodes_them) {
+TEST_F(attachments_test, fetches_all_chosen_in_one_request_as_base64_with_their_sizes) {
     client.script.push_back(ok_reply(read_test_data("ews/getattachment-fileattachment-content.xml")));
     const auto [o, files] = fetch({"5zTzlqU="});
     EXPECT_EQ(o.step, ews::next_step::proceed) << o.reason;
     ASSERT_EQ(files.size(), 1u);
     EXPECT_EQ(files[0].name, "FileAttachment.txt");
-    EXPECT_EQ(files[0].bytes, "This is a file attachment.");
+    EXPECT_EQ(files[0].content.text, "VGhpcyBpcyBhIGZpbGUgYXR0YWNobWVudC4=");
+    EXPECT_EQ(files[0].content.decoded_size, std::string_view("This is a file attachment.").size());
 
+    // Line breaks and blanks in t:Content are dropped; the size follows the padding.
     client.script.push_back(ok_reply(get_attachment_reply(
         "<t:FileAttachment><t:AttachmentId Id=\"a\"/><t:Name>a.bin</t:Name><t:ContentType>application/octet-stream"
         "</t:ContentType><t:Content>AP8B\n</t:Content></t:FileAttachment>"
+        "<t:FileAttachment><t:AttachmentId Id=\"b\"/><t:Name>b.bin</t:Name>"
+        "<t:Content>\r\n  Zm9v\r\nYmE=\r\n</t:Content></t:FileAttachment>"
+        "<t:FileAttachment><t:AttachmentId Id=\"c\"/><t:Name>c.bin</t:Name><t:Content>Zm9vYg==</t:Content>"
+        "</t:FileAttachment>"
         "<t:FileAttachment><t:AttachmentId Id=\"e\"/><t:Name>empty.txt</t:Name><t:Content/></t:FileAttachment>")));
-    const auto [o2, two] = fetch({"a", "e"});
+    const auto [o2, four] = fetch({"a", "b", "c", "e"});
     EXPECT_EQ(o2.step, ews::next_step::proceed) << o2.reason;
     EXPECT_EQ(client.operations(), (std::vector<std::string>{"GetAttachment", "GetAttachment"}));
-    EXPECT_THAT(client.requests[1].body, HasSubstr(R"(<t:AttachmentId Id="a"/><t:AttachmentId Id="e"/>)"));
-    ASSERT_EQ(two.size(), 2u);
-    EXPECT_EQ(two[0].bytes, std::string("\0\xff\x01", 3));
-    EXPECT_EQ(two[0].content_type, "application/octet-stream");
-    EXPECT_EQ(two[1].bytes, "") << "an empty file stays an empty file";
+    EXPECT_THAT(client.requests[1].body,
+                HasSubstr(R"(<t:AttachmentId Id="a"/><t:AttachmentId Id="b"/><t:AttachmentId Id="c"/>)"));
+    ASSERT_EQ(four.size(), 4u);
+    EXPECT_EQ(four[0].content_type, "application/octet-stream");
+    EXPECT_EQ(four[0].content.text, "AP8B");
+    EXPECT_EQ(four[0].content.decoded_size, 3u);
+    EXPECT_EQ(four[1].content.text, "Zm9vYmE=");
+    EXPECT_EQ(four[1].content.decoded_size, 5u);
+    EXPECT_EQ(four[2].content.decoded_size, 4u);
+    EXPECT_EQ(four[3].content.text, "");
+    EXPECT_EQ(four[3].content.decoded_size, 0u) << "an empty file stays an empty file";
+}
+
+TEST_F(attachments_test, an_attachment_over_25_mib_is_measured_not_decoded) {
+    const std::size_t size = (std::size_t{25} << 20) + 1;
+    std::string base64((size + 2) / 3 * 4 - 2, 'A');  // `size` zero bytes; 25 MiB + 1 = 3n + 2: one '='
+    base64 += "A=";
+    client.script.push_back(ok_reply(get_attachment_reply(
+        "<t:FileAttachment><t:AttachmentId Id=\"big\"/><t:Name>big.pdf</t:Name><t:Content>" + base64 +
+        "</t:Content></t:FileAttachment>")));
+    const auto [o, files] = fetch({"big"});
+    EXPECT_EQ(o.step, ews::next_step::proceed) << o.reason;
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].content.decoded_size, size);
+    EXPECT_TRUE(files[0].content.text == base64) << "handed over as EWS sent it";
 }
 
 TEST_F(attachments_test, bad_or_missing_answers_are_errors_not_crashes) {
@@ -127,12 +155,18 @@ TEST_F(attachments_test, bad_or_missing_answers_are_errors_not_crashes) {
     EXPECT_EQ(bad.step, ews::next_step::transient);
     EXPECT_THAT(bad.reason, HasSubstr("no base64 t:Content for x.pdf"));
 
+    // A good first attachment does not let a second one with a stray character through.
+    client.script.push_back(ok_reply(get_attachment_reply(
+        "<t:FileAttachment><t:Name>ok.pdf</t:Name><t:Content>AP8B</t:Content></t:FileAttachment>"
+        "<t:FileAttachment><t:Name>scan 2.pdf</t:Name><t:Content>AP*B</t:Content></t:FileAttachment>")));
+    EXPECT_EQ(fetch({"ok", "s"}).first.reason, "GetAttachment sent no base64 t:Content for scan 2.pdf");
+
     client.script.push_back(ok_reply(get_attachment_reply("")));
     EXPECT_THAT(fetch({"x", "y"}).first.reason, HasSubstr("answered 0 of 2 attachments"));
 
     client.script.push_back(ok_reply("<soap:Envelope><unclosed"));
     EXPECT_EQ(fetch({"x"}).first.step, ews::next_step::transient);
-    EXPECT_EQ(client.requests.size(), 4u);
+    EXPECT_EQ(client.requests.size(), 5u);
 }
 
 }  // namespace

@@ -3,16 +3,20 @@
 
 #include "auth/static_credentials.hpp"
 #include "source/ews_source.hpp"
+#include "source/stream_hub.hpp"
 #include "source_fakes.hpp"
 #include "test_support.hpp"
+#include "util/base64.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ewstrigd::source {
@@ -315,6 +319,39 @@ TEST_F(source_test, sync_of_the_real_sample_lists_its_create) {
     EXPECT_EQ(changes.created, std::vector<std::string>{"AQApAHRwA=="});
 }
 
+// The doorbell and the first sync of a mailbox resolve its folders at the
+// same time: one GetFolder serves both; when it fails, the other asks anew.
+class source_folder_lookup_test : public source_test {
+protected:
+    std::vector<ews::next_step> two_first_syncs_at_once() {
+        std::vector<ews::next_step> steps;
+        for (int i = 0; i < 2; ++i)
+            src.async_sync("inbox", std::nullopt, [&steps](outcome o, folder_changes) { steps.push_back(o.step); });
+        drain(ioc);
+        return steps;
+    }
+};
+
+TEST_F(source_folder_lookup_test, concurrent_first_uses_of_a_folder_share_one_get_folder) {
+    client.script.push_back(ok_reply(testing::get_folder_response(sample_inbox_id)));
+    client.script.push_back(ok_reply(sync_response("s1", true, {})));
+    client.script.push_back(ok_reply(sync_response("s1", true, {})));
+    const auto steps = two_first_syncs_at_once();
+    EXPECT_EQ(steps, (std::vector<ews::next_step>{ews::next_step::proceed, ews::next_step::proceed}));
+    EXPECT_EQ(client.operations(), (std::vector<std::string>{"GetFolder", "SyncFolderItems", "SyncFolderItems"}));
+}
+
+TEST_F(source_folder_lookup_test, a_failed_shared_get_folder_is_asked_again_by_the_one_that_waited) {
+    client.script.push_back(status_reply(503));
+    client.script.push_back(ok_reply(testing::get_folder_response(sample_inbox_id)));
+    client.script.push_back(ok_reply(sync_response("s1", true, {})));
+    const auto steps = two_first_syncs_at_once();
+    ASSERT_EQ(steps.size(), 2u);
+    EXPECT_NE(steps[0], ews::next_step::proceed);  // the 503: retried by its own caller's policy
+    EXPECT_EQ(steps[1], ews::next_step::proceed);
+    EXPECT_EQ(client.operations(), (std::vector<std::string>{"GetFolder", "GetFolder", "SyncFolderItems"}));
+}
+
 TEST_F(source_test, invalid_sync_state_means_resync_and_never_an_empty_state) {
     client.script.push_back(ok_reply(testing::get_folder_response("inbox-id")));
     client.script.push_back(ok_reply(read_test_data("ews/syncfolderitems-error-invalidsyncstatedata.xml")));
@@ -426,6 +463,27 @@ TEST_F(source_test, fetch_mime_returns_the_decoded_message) {
     EXPECT_EQ(result->step, ews::next_step::proceed) << result->reason;
     EXPECT_EQ(bytes, mime);
     EXPECT_NE(client.requests[0].body.find("<t:IncludeMimeContent>true</t:IncludeMimeContent>"), std::string::npos);
+}
+
+TEST_F(source_test, fetch_original_returns_the_base64_without_line_breaks_and_its_size) {
+    const auto reply = [](const std::string& content) {
+        return ok_reply(ews_response("GetItem", response_message("GetItem", "<m:Items><t:Message><t:MimeContent>" +
+                                                                                content + "</t:MimeContent>"
+                                                                                          "</t:Message></m:Items>")));
+    };
+    client.script.push_back(reply("U3ViamVjdDogaGkNCg0K\r\nYm9keQ0K\r\n"));
+    client.script.push_back(reply("U3ViamVjdDogaGk*"));
+    std::vector<std::pair<outcome, util::base64_text>> results;
+    for (int i = 0; i < 2; ++i) {
+        src.async_fetch_original("id-1", [&](outcome o, util::base64_text t) { results.emplace_back(o, t); });
+        drain(ioc);
+    }
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_EQ(results[0].first.step, ews::next_step::proceed) << results[0].first.reason;
+    EXPECT_EQ(results[0].second.text, "U3ViamVjdDogaGkNCg0KYm9keQ0K");
+    EXPECT_EQ(results[0].second.decoded_size, std::string("Subject: hi\r\n\r\nbody\r\n").size());
+    EXPECT_EQ(results[1].first.step, ews::next_step::transient);
+    EXPECT_EQ(results[1].first.reason, "GetItem sent no base64 MimeContent");
 }
 
 TEST_F(source_test, mark_read_sends_update_item_and_a_gone_item_is_permanent) {
@@ -545,6 +603,145 @@ TEST(static_credentials_in_source, a_rejected_password_stops_with_the_explanatio
     EXPECT_EQ(result->reason.find("hunter2"), std::string::npos);
     EXPECT_EQ(client.requests.size(), 1u);
     EXPECT_EQ(std::get<http::basic_auth>(client.requests[0].auth).username, "CORP\\svc");
+}
+
+// App-only streaming mailboxes join the hub's grouped connection: after
+// GetFolder and Subscribe the listen is a record in the hub (no coroutine of
+// the source waits on it) that the group's stream rings and ends.
+stream_hub_options source_grouped_test_options() {
+    stream_hub_options o;
+    o.join_delay = std::chrono::milliseconds{0};
+    return o;
+}
+
+config::mailbox_config app_mailbox() {
+    auto mb = mailbox();
+    mb.auth.kind = config::auth_kind::oauth_app;
+    return mb;
+}
+
+scripted_reply subscribed_on_backend() {
+    auto r = ok_reply(read_test_data("ews/subscribe-streaming-response-affinity-anchor.xml"));
+    r.headers.push_back({"Set-Cookie", "X-BackEndOverrideCookie=backend-7~1941962753; path=/"});
+    return r;
+}
+
+class source_grouped_test : public ::testing::Test {
+protected:
+    static ews_source_options grouped(stream_hub& hub) {
+        ews_source_options o;
+        o.hub = &hub;
+        return o;
+    }
+    static std::string frame(const std::string& inner, const std::string& code = "NoError") {
+        return ews_response("GetStreamingEvents", response_message("GetStreamingEvents", inner, code));
+    }
+    static std::string new_mail_frame() {
+        return frame("<m:Notifications><m:Notification><t:SubscriptionId>" + sample_subscription_id +
+                     "</t:SubscriptionId><t:NewMailEvent><t:TimeStamp>2026-11-29T06:00:00Z</t:TimeStamp>"
+                     "<t:ItemId Id=\"item-1\"/><t:ParentFolderId Id=\"" + sample_inbox_id +
+                     "\"/></t:NewMailEvent></m:Notification></m:Notifications>");
+    }
+    static std::string subscription_gone_frame() {
+        return frame("<m:ErrorSubscriptionIds><m:SubscriptionId>" + sample_subscription_id +
+                         "</m:SubscriptionId></m:ErrorSubscriptionIds>",
+                     "ErrorSubscriptionNotFound");
+    }
+
+    void listen() {
+        listened.reset();
+        src.async_listen({"inbox"}, [this](const std::string& f) { rings.push_back(f); },
+                         net::bind_cancellation_slot(cancel.slot(), [this](outcome o) {
+                             EXPECT_FALSE(listened) << "completed twice";
+                             listened = std::move(o);
+                         }));
+    }
+
+    net::io_context ioc;
+    testing::fake_client client{ioc};
+    testing::fake_credentials credentials{ioc};
+    stream_hub hub{ioc.get_executor(), source_grouped_test_options()};
+    ews_source src{ioc.get_executor(), app_mailbox(), client, credentials, {}, grouped(hub)};
+    net::cancellation_signal cancel;
+    std::vector<std::string> rings;
+    std::optional<outcome> listened;
+};
+
+TEST_F(source_grouped_test, the_group_stream_rings_the_folder_and_a_lost_subscription_ends_the_listen) {
+    client.script.push_back(ok_reply(testing::get_folder_response(sample_inbox_id)));
+    client.script.push_back(subscribed_on_backend());
+    client.script.push_back(stream_reply({new_mail_frame()}));          // then a normal end: reconnect at once
+    client.script.push_back(stream_reply({subscription_gone_frame()}));
+    listen();
+    drain(ioc);
+    ASSERT_TRUE(listened) << "the listen did not end with its subscription";
+    EXPECT_EQ(listened->step, ews::next_step::resubscribe);
+    EXPECT_EQ(rings, (std::vector<std::string>{"inbox", "inbox"}));  // after Subscribe, then the new mail
+    EXPECT_EQ(client.operations(), (std::vector<std::string>{"GetFolder", "Subscribe", "GetStreamingEvents",
+                                                             "GetStreamingEvents"}));
+    EXPECT_FALSE(src.subscription_id()) << "a lost subscription must be forgotten";
+    EXPECT_EQ(hub.members(), 0u);
+    // The next listen subscribes anew, without resolving the folder again.
+    client.script.push_back(subscribed_on_backend());
+    client.script.push_back(hanging_reply());
+    listen();
+    drain(ioc);
+    EXPECT_FALSE(listened);
+    EXPECT_EQ(hub.members(), 1u);
+    EXPECT_EQ(client.operation(4), "Subscribe");
+    cancel.emit(net::cancellation_type::terminal);
+    drain(ioc);
+}
+
+TEST_F(source_grouped_test, cancelling_a_joined_listen_leaves_the_group_and_completes_cancelled) {
+    client.script.push_back(ok_reply(testing::get_folder_response(sample_inbox_id)));
+    client.script.push_back(subscribed_on_backend());
+    client.script.push_back(hanging_reply());
+    listen();
+    drain(ioc);
+    ASSERT_FALSE(listened);
+    ASSERT_EQ(hub.members(), 1u);
+    cancel.emit(net::cancellation_type::terminal);
+    drain(ioc);
+    ASSERT_TRUE(listened);
+    EXPECT_EQ(listened->code, "cancelled");
+    EXPECT_EQ(hub.members(), 0u);
+    EXPECT_EQ(client.aborted, 1u) << "the group's stream, carrying nobody, must end";
+}
+
+// Stop may come at any moment of a grouped listen: while it resolves,
+// subscribes, between the preparation and the join, or once joined. The
+// listen completes whenever it comes (a lost cancellation would keep the
+// watcher's stop waiting for ever).
+TEST(source_grouped_cancel, a_cancellation_at_any_step_of_a_grouped_listen_completes_it) {
+    bool joined_once = false;
+    for (int steps = 0; steps < 200 && !joined_once; ++steps) {
+        net::io_context ioc;
+        testing::fake_client client{ioc};
+        testing::fake_credentials credentials{ioc};
+        stream_hub hub{ioc.get_executor(), source_grouped_test_options()};
+        ews_source_options options;
+        options.hub = &hub;
+        ews_source src{ioc.get_executor(), app_mailbox(), client, credentials, {}, options};
+        client.script.push_back(ok_reply(testing::get_folder_response(sample_inbox_id)));
+        client.script.push_back(subscribed_on_backend());
+        client.script.push_back(hanging_reply());
+        net::cancellation_signal cancel;
+        std::optional<outcome> listened;
+        src.async_listen({"inbox"}, [](const std::string&) {},
+                         net::bind_cancellation_slot(cancel.slot(), [&](outcome o) { listened = std::move(o); }));
+        for (int i = 0; i < steps; ++i) {
+            ioc.restart();
+            ioc.poll_one();
+        }
+        joined_once = hub.members() == 1;
+        // From the loop, as the watcher's stop() does (co_spawn's cancellation runs inline there).
+        net::post(ioc, [&cancel] { cancel.emit(net::cancellation_type::terminal); });
+        drain(ioc);
+        ASSERT_TRUE(listened) << "cancelled after " << steps << " steps, the listen never completed";
+        EXPECT_EQ(hub.members(), 0u);
+    }
+    EXPECT_TRUE(joined_once) << "the listen never joined the hub";
 }
 
 TEST(ews_source_context, oauth_app_impersonates_and_anchors_the_mailbox) {

@@ -173,6 +173,39 @@ TEST_F(store_test, due_actions_earliest_first_up_to_the_limit) {
     EXPECT_THAT(s_->due_actions(t0 + 10s, 0), IsEmpty());
 }
 
+TEST_F(store_test, pick_pending_walks_pending_rows_in_due_order_and_returns_those_taken_whole) {
+    const auto late = enqueue_one("late", 6, t0 + 2s);
+    const auto early = enqueue_one("early", 6, t0);
+    const auto middle = enqueue_one("middle", 6, t0 + 1s);
+    const auto finished = enqueue_one("finished", 6, t0);
+    s_->action_done(finished);
+    std::vector<std::int64_t> shown;
+    std::vector<clock::time_point> times;
+    const auto taken = s_->pick_pending(10, [&](const pending_key& row) {
+        shown.push_back(row.id);
+        times.push_back(row.next_attempt);
+        EXPECT_EQ(row.trigger, "t");
+        EXPECT_EQ(row.action_index, 0);
+        if (row.id == early) return pick::skip;
+        return row.id == middle ? pick::take : pick::stop;
+    });
+    // Due or not, earliest first; done rows are not shown; the walk ends at `stop`.
+    EXPECT_THAT(shown, ElementsAre(early, middle, late));
+    EXPECT_THAT(times, ElementsAre(t0, t0 + 1s, t0 + 2s));
+    ASSERT_EQ(taken.size(), 1u);
+    EXPECT_EQ(taken[0].id, middle);
+    EXPECT_EQ(taken[0].item_id, "middle");
+    EXPECT_EQ(taken[0].event_id, "event-middle");
+    EXPECT_EQ(taken[0].payload, R"({"kind":"run","index":0})");
+    EXPECT_EQ(taken[0].state, outbox_state::pending);
+    shown.clear();
+    s_->pick_pending(2, [&](const pending_key& row) {
+        shown.push_back(row.id);
+        return pick::skip;
+    });
+    EXPECT_THAT(shown, ElementsAre(early, middle)) << "the limit bounds the walk";
+}
+
 TEST_F(store_test, next_due_is_the_earliest_pending_row) {
     EXPECT_EQ(s_->next_due(), std::nullopt);
     const auto a = enqueue_one("a", 6, t0 + 5s);

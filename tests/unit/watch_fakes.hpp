@@ -222,6 +222,9 @@ private:
     void fetch_mime_impl(std::string, net::any_completion_handler<source::mime_signature> h) override {
         post_completion(ex_, std::move(h), failure(ews::next_step::permanent), std::string{});
     }
+    void fetch_original_impl(std::string, net::any_completion_handler<source::original_signature> h) override {
+        post_completion(ex_, std::move(h), failure(ews::next_step::permanent), util::base64_text{});
+    }
     void mark_read_impl(std::string, bool, net::any_completion_handler<source::done_signature> h) override {
         post_completion(ex_, std::move(h), source::outcome{});
     }

@@ -57,12 +57,14 @@ protected:
         EXPECT_EQ(pending, 0) << "a loop did not end on stop";
     }
 
+    // The watcher gets a copy of `cfg` (the daemon shares its loaded config the same way).
     watch::mailbox_watcher& make(const config::config& cfg, std::shared_ptr<fake_source> src,
                                  std::size_t mailbox = 0) {
-        const auto& mb = cfg.mailboxes.at(mailbox);
+        auto shared = std::make_shared<const config::config>(cfg);
+        const auto& mb = shared->mailboxes.at(mailbox);
         watch::watcher_hooks hooks{[this] { ++wakes; }, [this](std::exception_ptr e) { fatal = e; }, &totals};
-        watchers_.push_back(std::make_unique<watch::mailbox_watcher>(
-            ioc.get_executor(), mb, watch::triggers_of(cfg, mb.id), std::move(src), store, clock, hooks, timing));
+        watchers_.push_back(std::make_unique<watch::mailbox_watcher>(ioc.get_executor(), shared, mb, std::move(src),
+                                                                     store, clock, hooks, timing));
         return *watchers_.back();
     }
 
@@ -209,6 +211,34 @@ TEST_F(watch_loop, rings_during_a_sync_cause_exactly_one_more_sync) {
     EXPECT_EQ(source->held(), 0u);
     EXPECT_EQ(source->syncs, 2);
     EXPECT_EQ(fired_subjects(), strings{"Invoice 7"});
+}
+
+// A folder syncs in a run started by a ring; while it backs off, rings wait
+// for the retry, which covers them: one sync, not one more per ring.
+TEST_F(watch_loop, rings_while_backing_off_are_covered_by_the_retry_and_an_idle_folder_syncs_on_each_ring) {
+    source->sync_failures.push_back(failure(next_step::transient, "HTTP 502"));
+    auto cfg = load_test_config(config_yaml());
+    make(cfg, source).start();
+    settle();
+    ASSERT_EQ(source->syncs, 1);
+    source->deliver("inbox", "Invoice 3");
+    source->ring("inbox");
+    source->ring("inbox");
+    settle();
+    EXPECT_EQ(source->syncs, 1) << "a ring must not cut the back-off short";
+    clock.advance(timing.backoff_initial);
+    settle();
+    EXPECT_EQ(source->syncs, 2);
+    EXPECT_EQ(fired_subjects(), strings{"Invoice 3"});
+    // Idle now: each ring starts one sync.
+    source->deliver("inbox", "Invoice 4");
+    source->ring("inbox");
+    settle();
+    EXPECT_EQ(source->syncs, 3);
+    source->ring("inbox");
+    settle();
+    EXPECT_EQ(source->syncs, 4);
+    EXPECT_EQ(fired_subjects(), (strings{"Invoice 3", "Invoice 4"}));
 }
 
 TEST_F(watch_loop, retry_after_is_honoured) {
@@ -383,7 +413,7 @@ mailboxes:
 triggers:
   - { name: any, mailbox: invoices, when: { subject: "*lunch*" }, actions: [ { log: hi } ] }
 )").triggers[0].when;
-    w.set_triggers(watch::triggers_of(cfg, "invoices"));
+    w.set_config(std::make_shared<const config::config>(cfg));
     source->deliver("inbox", "Invoice 1");
     source->deliver("inbox", "Lunch?");
     source->ring("inbox");
