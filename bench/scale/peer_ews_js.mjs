@@ -1,13 +1,14 @@
 // What a user writes with ews-javascript-api: watch many mailboxes, log each new mail's subject.
 //
-// usage: node peer_ews_js.mjs URL USER PASSWORD (MAILBOX... | @FILE) [--group 200]
+// usage: node peer_ews_js.mjs URL USER PASSWORD (MAILBOX... | @FILE) [--group 200] [--count-only]
 //
 // One service account (Basic, WebCredentials) impersonates every mailbox: one ExchangeService per mailbox
 // (ImpersonatedUserId is per service), SubscribeToStreamingNotifications on its Inbox (10 in flight at a time),
 // then one StreamingSubscriptionConnection per group of up to --group subscriptions (Exchange's limit is 200),
 // reopened on OnDisconnect as the EWS Managed API documentation says. For each NewMail event, Item.Bind with
 // IdOnly + Subject, then print `<epoch_ns> <mailbox> <subject>`. Prints `ready <connections>` once all are
-// opened; errors print `error <text>`. Single-threaded (Node's event loop); scales by adding subscriptions to
+// opened; errors print `error <text>`. --count-only (scale_bench.py --notifications): no Item.Bind, only count the
+// NewMail events and print `notified <total>` every 100 ms when it changed (the library's cost per notification). Single-threaded (Node's event loop); scales by adding subscriptions to
 // connections, not threads. The library comes from tests/peers/node_modules (scripts/install-deps.sh).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +22,9 @@ const args = process.argv.slice(2);
 let group = 200;
 const gi = args.indexOf('--group');
 if (gi >= 0) { group = Number(args[gi + 1]); args.splice(gi, 2); }
+const ci = args.indexOf('--count-only');
+const countOnly = ci >= 0;
+if (countOnly) args.splice(ci, 1);
 if (args.length < 4) { console.error('usage: node peer_ews_js.mjs URL USER PASSWORD (MAILBOX... | @FILE) [--group 200]'); process.exit(2); }
 const [url, user, password, ...rest] = args;
 const boxes = rest.length === 1 && rest[0].startsWith('@')
@@ -41,10 +45,12 @@ function service(box) {
 const subjectOnly = new ews.PropertySet(ews.BasePropertySet.IdOnly, [ews.ItemSchema.Subject]);
 const bySub = new Map();  // subscription id -> { box, svc }
 
+let notified = 0;
 async function onNotification(args) {
     const owner = bySub.get(args.Subscription.Id);
     for (const e of args.Events) {
         if (e.EventType !== ews.EventType.NewMail) continue;
+        if (countOnly) { ++notified; continue; }
         try {
             const item = await ews.Item.Bind(owner.svc, e.ItemId, subjectOnly);
             out(`${process.hrtime.bigint() - hr0 + ns0} ${owner.box} ${item.Subject}`);
@@ -90,3 +96,7 @@ const subs = await subscribeAll();
 let connections = 0;
 for (let g = 0; g < subs.length; g += group, ++connections) openGroup(subs[g].svc, subs.slice(g, g + group));
 out(`ready ${connections}`);
+if (countOnly) {
+    let reported = 0;
+    setInterval(() => { if (notified !== reported) out(`notified ${reported = notified}`); }, 100);
+}

@@ -3,7 +3,7 @@
 namespace ewstrigd::config {
 
 std::string format(const diagnostic& d) {
-    std::string out = d.pos.file;
+    std::string out = d.pos.file.str();
     if (d.pos.line > 0) {
         out += ':' + std::to_string(d.pos.line);
         if (d.pos.column > 0) out += ':' + std::to_string(d.pos.column);

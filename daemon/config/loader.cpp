@@ -55,7 +55,7 @@ std::optional<YAML::Node> parse_yaml(std::string_view text, const std::string& n
     return std::nullopt;
 }
 
-std::string where(const source_pos& p) { return p.file + ":" + std::to_string(p.line); }
+std::string where(const source_pos& p) { return p.file.str() + ":" + std::to_string(p.line); }
 
 class loader {
 public:
@@ -312,7 +312,16 @@ std::optional<trigger_config> loader::read_trigger(yaml_reader& in, const YAML::
 
 }  // namespace
 
-load_result load_config_text(std::string_view text, const fs::path& name) { return loader(name).run(text); }
+load_result load_config_text(std::string_view text, const fs::path& name) {
+    auto result = loader(name).run(text);
+    // Copied once the parsed YAML is gone (10,000 mailboxes: issue 8). The
+    // YAML nodes (15 KB per mailbox) were freed around the strings read from
+    // them, leaving those scattered over pages that stay resident; the copy
+    // packs them, and sizes every list exactly (room for 16,384 mailboxes
+    // kept for 10,000 otherwise).
+    if (result.cfg) result.cfg = config(*result.cfg);
+    return result;
+}
 
 load_result load_config(const fs::path& main_file) {
     diagnostics out;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -14,9 +15,27 @@
 
 namespace ewstrigd::config {
 
+// A config file's name, shared by every position in that file: 10,000
+// mailboxes and their triggers in one file keep one copy of it, not one per
+// mailbox, trigger and action (issue 8).
+class file_name {
+public:
+    file_name() = default;
+    file_name(std::string name)  // NOLINT(google-explicit-constructor): positions are written {name, line, column}
+        : name_(std::make_shared<const std::string>(std::move(name))) {}
+    const std::string& str() const { return name_ ? *name_ : none(); }
+
+private:
+    static const std::string& none() {
+        static const std::string empty;
+        return empty;
+    }
+    std::shared_ptr<const std::string> name_;
+};
+
 // Where a value was written, for messages: FILE:LINE:COLUMN (1-based).
 struct source_pos {
-    std::string file;
+    file_name file;
     int line = 0;
     int column = 0;
 };

@@ -24,7 +24,7 @@ class yaml_reader {
 public:
     yaml_reader(std::string file, diagnostics& out, expansion_scope scope);
 
-    const std::string& file() const { return file_; }
+    const std::string& file() const { return file_.str(); }
     const expansion_scope& scope() const { return scope_; }
     void set_scope(expansion_scope scope) { scope_ = std::move(scope); }
 
@@ -75,7 +75,7 @@ public:
 private:
     bool expect_scalar(const YAML::Node& node, std::string_view what, std::string_view kind);
 
-    std::string file_;
+    file_name file_;  // shared by the positions it hands out
     diagnostics& out_;
     expansion_scope scope_;
 };

@@ -80,6 +80,10 @@ void set_auth(easy_options& o, const http::auth& a) {
     }
 }
 
+// libcurl's minimums (CURLOPT_BUFFERSIZE(3), CURLOPT_UPLOAD_BUFFERSIZE(3)).
+constexpr long stream_receive_buffer = 1024;
+constexpr long stream_upload_buffer = 16 * 1024;
+
 // scheme://host:port of `url`, the unit requests take turns in.
 std::string origin_of(const std::string& url) {
     const auto scheme_end = url.find("://");
@@ -179,6 +183,7 @@ private:
         o.set(CURLOPT_TCP_KEEPALIVE, 1L);
         set_method(o, request_);
         headers_ = make_header_list(request_.headers);
+        request_.headers = {};  // curl reads the list above; one copy is enough
         o.set(CURLOPT_HTTPHEADER, headers_);
         o.set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request_.timeouts.connect.count()));
         o.set(CURLOPT_TIMEOUT_MS, static_cast<long>(request_.timeouts.total.count()));
@@ -190,6 +195,18 @@ private:
         o.set(CURLOPT_SSL_VERIFYHOST, request_.tls.verify ? 2L : 0L);
         if (!request_.tls.ca_file.empty()) o.set(CURLOPT_CAINFO, request_.tls.ca_file);
         set_auth(o, request_.auth);
+        if (on_chunk_) {
+            // A stream keeps its easy handle for up to 30 minutes of mostly
+            // silence, one per mailbox (issue 8), and with it curl's
+            // per-handle buffers: the receive buffer (16 KiB by default) and,
+            // over HTTPS/1.1, the upload buffer the request was copied into
+            // (64 KiB). Both at libcurl's minimum: a notification larger than
+            // the receive buffer arrives in more pieces, a body larger than
+            // the upload buffer goes out in more writes. Buffered requests
+            // keep the defaults (a 25 MiB GetItem): their handles end with them.
+            o.set(CURLOPT_BUFFERSIZE, stream_receive_buffer);
+            o.set(CURLOPT_UPLOAD_BUFFERSIZE, stream_upload_buffer);
+        }
         const curl_write_callback write_cb = &transfer::on_write;
         const curl_write_callback header_cb = &transfer::on_header;
         o.set(CURLOPT_WRITEFUNCTION, write_cb);

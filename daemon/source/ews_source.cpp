@@ -90,22 +90,24 @@ ews::request_context context_for(const config::mailbox_config& mb, ews::request_
     return ctx;
 }
 
+// Config names with their cached FolderIds (ews_source::watched_folders).
+using watched_folders = std::vector<std::pair<std::string, const std::string*>>;
+
 // The FolderIds a subscription for `watched` covers, sorted, once each.
-std::vector<std::string> sorted_ids(const std::vector<std::pair<std::string, std::string>>& watched) {
+std::vector<std::string> sorted_ids(const watched_folders& watched) {
     std::vector<std::string> ids;
-    for (const auto& w : watched) ids.push_back(w.second);
+    for (const auto& w : watched) ids.push_back(*w.second);
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     return ids;
 }
 
 // Rings the folders `news` concerns; every folder when unsure which.
-void ring(const doorbell_news& news, const std::vector<std::pair<std::string, std::string>>& watched,
-          const ring_handler& on_ring) {
+void ring(const doorbell_news& news, const watched_folders& watched, const ring_handler& on_ring) {
     if (news.folder_ids.empty() && !news.unknown_folder) return;
     std::vector<const std::string*> hit;
     for (const auto& [name, id] : watched) {
-        if (std::find(news.folder_ids.begin(), news.folder_ids.end(), id) != news.folder_ids.end()) hit.push_back(&name);
+        if (std::find(news.folder_ids.begin(), news.folder_ids.end(), *id) != news.folder_ids.end()) hit.push_back(&name);
     }
     if (news.unknown_folder || hit.empty()) {
         for (const auto& [name, id] : watched) on_ring(name);
@@ -169,15 +171,17 @@ void ews_source::launch(const char* what, task<std::tuple<outcome, Results...>> 
 
 void ews_source::listen_impl(std::vector<std::string> folders, ring_handler on_ring, completion<listen_signature> h) {
     on_ring_ = std::move(on_ring);
-    if (!options_.hub || mode_ != config::watch_mode::streaming) {
+    if (mode_ != config::watch_mode::streaming) {
         launch("listen", listen_op(std::move(folders)), std::move(h));
         return;
     }
-    // Grouped: only the preparation is a coroutine. The join is a record in
-    // the hub that completes h itself, so an idle mailbox keeps no suspended
-    // coroutine (10,000 mailboxes: issue 8). A cancellation arriving after
-    // the preparation ended but before its completion ran would be lost in
-    // between (the preparation's signal, no join yet): it is noted here.
+    // Streaming: the preparation is a coroutine of its own, freed before the
+    // stream waits (10,000 mailboxes: issue 8). Grouped, the join is then a
+    // record in the hub that completes h itself, so an idle mailbox keeps no
+    // suspended coroutine; with a stream of its own, only the stream's. A
+    // cancellation arriving after the preparation ended but before its
+    // completion ran would be lost in between (the preparation's signal, no
+    // join or stream yet): it is noted here.
     struct preparing {
         net::cancellation_signal signal;
         bool cancelled = false;
@@ -194,8 +198,9 @@ void ews_source::listen_impl(std::vector<std::string> folders, ring_handler on_r
         if (slot.is_connected()) slot.clear();  // h's own slot: the join or the stream takes it over
         if (st->cancelled && o.step == ews::next_step::proceed) o = cancelled_decision();
         if (o.step != ews::next_step::proceed) return std::move(h)(std::move(o));
-        // A server that hands out no affinity cookie: a stream of its own.
-        if (!channel_.settings().context.backend_override_cookie) return launch("listen", stream_op(), std::move(h));
+        // Not grouped, or a server that hands out no affinity cookie: a stream of its own.
+        if (!options_.hub || !channel_.settings().context.backend_override_cookie)
+            return launch("listen", stream_op(), std::move(h));
         join_hub(std::move(h));
     };
     launch("listen", prepare_op(std::move(folders)),
@@ -232,12 +237,10 @@ ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::str
         for (const auto& f : folders) on_ring_(f);
         co_return ok;
     }
+    // Pull (streaming listens run prepare_op, then stream_op: listen_impl).
     if (auto o = co_await prepare_listen(std::move(folders)); o.step != ews::next_step::proceed) co_return o;
-    if (mode_ == config::watch_mode::pull) {
-        if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
-        co_return co_await pull_events();
-    }
-    co_return co_await stream();
+    if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
+    co_return co_await pull_events();
 }
 
 ews_source::task<std::tuple<outcome>> ews_source::prepare_op(std::vector<std::string> folders) {
@@ -281,7 +284,7 @@ ews_source::task<outcome> ews_source::wait(std::chrono::milliseconds d) {
 
 ews_source::task<outcome> ews_source::subscribe(const watched_folders& watched, bool pull) {
     std::vector<ews::folder_ref> refs;
-    for (const auto& w : watched) refs.push_back(folder_ref_of(w.second));
+    for (const auto& w : watched) refs.push_back(folder_ref_of(*w.second));
     const std::vector<ews::event_type> events{ews::event_type::new_mail, ews::event_type::created,
                                               ews::event_type::modified, ews::event_type::moved};
     const auto& ctx = channel_.settings().context;
@@ -389,46 +392,46 @@ private:
     std::shared_ptr<net::steady_timer>& gate_;
 };
 
-ews_source::task<ews_source::folder_result> ews_source::resolve(std::string name, bool create) {
+ews_source::task<ews_source::cached_folder> ews_source::resolve(std::string name, bool create) {
     const auto path = parse_folder_path(name);
-    if (!path) co_return folder_result{make(ews::next_step::permanent, "folder-name", "an empty folder name"), {}};
+    if (!path) co_return cached_folder{make(ews::next_step::permanent, "folder-name", "an empty folder name"), nullptr};
     std::string key = path->root;
-    std::string id;
+    const std::string* id = nullptr;
     // Another resolve asking GetFolder already (the doorbell and the first
     // sync start together): wait for its answer instead of asking again.
     while (root_lookup_ && !folder_ids_.contains(key)) {
         const auto gate = root_lookup_;
         co_await gate->async_wait(net::as_tuple(use_awaitable));
-        if (co_await is_cancelled()) co_return folder_result{cancelled_decision(), {}};
+        if (co_await is_cancelled()) co_return cached_folder{cancelled_decision(), nullptr};
     }
     if (auto it = folder_ids_.find(key); it != folder_ids_.end()) {
-        id = it->second;
+        id = &it->second;
     } else {
         const root_lookup lookup{root_lookup_, ex_};
         auto [o, found] = co_await distinguished_folder_id(path->root);
-        if (o.step != ews::next_step::proceed) co_return folder_result{o, {}};
-        id = folder_ids_[key] = found;
+        if (o.step != ews::next_step::proceed) co_return cached_folder{o, nullptr};
+        id = &(folder_ids_[key] = found);
     }
     for (const auto& element : path->below) {
         key += "/" + folder_key(element);
         if (auto it = folder_ids_.find(key); it != folder_ids_.end()) {
-            id = it->second;
+            id = &it->second;
             continue;
         }
-        auto [o, found] = co_await find_child(id, element);
-        if (o.step != ews::next_step::proceed) co_return folder_result{o, {}};
+        auto [o, found] = co_await find_child(*id, element);
+        if (o.step != ews::next_step::proceed) co_return cached_folder{o, nullptr};
         if (found.empty()) {
             if (!create)
-                co_return folder_result{make(ews::next_step::permanent, "ErrorFolderNotFound",
+                co_return cached_folder{make(ews::next_step::permanent, "ErrorFolderNotFound",
                                              "there is no folder '" + element + "' on the path '" + name + "'"),
-                                        {}};
-            auto [co, made] = co_await create_child(id, element);
-            if (co.step != ews::next_step::proceed) co_return folder_result{co, {}};
+                                        nullptr};
+            auto [co, made] = co_await create_child(*id, element);
+            if (co.step != ews::next_step::proceed) co_return cached_folder{co, nullptr};
             found = made;
         }
-        id = folder_ids_[key] = found;
+        id = &(folder_ids_[key] = found);
     }
-    co_return folder_result{ok, id};
+    co_return cached_folder{ok, id};
 }
 
 ews_source::task<ews_source::folder_result> ews_source::distinguished_folder_id(std::string name) {
@@ -495,7 +498,7 @@ ews_source::task<std::tuple<outcome, folder_changes>> ews_source::sync_op(std::s
     if (o.step != ews::next_step::proceed) co_return std::tuple{o, folder_changes{}};
     if (sync_state && sync_state->empty()) sync_state.reset();
     const auto body = ews::soap_request(channel_.settings().context,
-                                        ews::sync_folder_items{folder_ref_of(id), {}, std::move(sync_state), 512});
+                                        ews::sync_folder_items{folder_ref_of(*id), {}, std::move(sync_state), 512});
     const auto reply = co_await channel_.exchange(ews::operation::sync_folder_items, body);
     if (auto p = reply_problem(reply, "SyncFolderItems")) co_return std::tuple{*p, folder_changes{}};
     if (auto e = first_error(*reply.body, message_decision); e.step != ews::next_step::proceed)
@@ -594,7 +597,7 @@ ews_source::task<std::tuple<outcome>> ews_source::move_op(std::string id, std::s
     auto [o, folder_id] = co_await resolve(folder_path, create);
     if (o.step != ews::next_step::proceed) co_return o;
     const auto body = ews::soap_request(channel_.settings().context,
-                                        ews::move_item{{{id, std::nullopt}}, folder_ref_of(folder_id)});
+                                        ews::move_item{{{id, std::nullopt}}, folder_ref_of(*folder_id)});
     const auto reply = co_await channel_.exchange(ews::operation::move_item, body);
     if (auto p = reply_problem(reply, "MoveItem")) co_return *p;
     co_return first_error(*reply.body, item_decision);

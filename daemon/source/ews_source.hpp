@@ -91,6 +91,9 @@ private:
     template <class Signature>
     using completion = boost::asio::any_completion_handler<Signature>;
     using folder_result = std::pair<outcome, std::string>;  // the FolderId/@Id on proceed
+    // On proceed, the FolderId/@Id as cached in folder_ids_, whose entries
+    // are never erased: callers keep a pointer, not a copy.
+    using cached_folder = std::pair<outcome, const std::string*>;
 
     void listen_impl(std::vector<std::string> folders, ring_handler on_ring, completion<listen_signature> h) override;
     void sync_impl(std::string folder, std::optional<std::string> sync_state, completion<sync_signature> h) override;
@@ -104,7 +107,7 @@ private:
     template <class Signature, class... Results>
     void launch(const char* what, task<std::tuple<outcome, Results...>> op, completion<Signature> h);
 
-    task<std::tuple<outcome>> listen_op(std::vector<std::string> folders);
+    task<std::tuple<outcome>> listen_op(std::vector<std::string> folders);  // poll and pull
     task<std::tuple<outcome>> prepare_op(std::vector<std::string> folders);
     task<std::tuple<outcome>> stream_op();
     task<std::tuple<outcome, folder_changes>> sync_op(std::string folder, std::optional<std::string> sync_state);
@@ -115,8 +118,9 @@ private:
     task<std::tuple<outcome>> mark_read_op(std::string id, bool read);
     task<std::tuple<outcome>> move_op(std::string id, std::string folder_path, bool create);
 
-    // Doorbell parts. `watched` pairs each config name with its FolderId.
-    using watched_folders = std::vector<std::pair<std::string, std::string>>;
+    // Doorbell parts. `watched` pairs each config name with its FolderId in
+    // folder_ids_ (one copy of each id, issue 8).
+    using watched_folders = std::vector<std::pair<std::string, const std::string*>>;
     task<outcome> prepare_listen(std::vector<std::string> folders);
     task<outcome> subscribe(const watched_folders& watched, bool pull);
     task<outcome> stream();
@@ -127,7 +131,7 @@ private:
 
     // Folder resolution (cached by lower-case path).
     struct root_lookup;
-    task<folder_result> resolve(std::string name, bool create);
+    task<cached_folder> resolve(std::string name, bool create);
     task<folder_result> distinguished_folder_id(std::string id);
     task<folder_result> find_child(std::string parent_id, std::string name);
     task<folder_result> create_child(std::string parent_id, std::string name);
@@ -149,7 +153,7 @@ private:
     channel channel_;
     ews_source_options options_;
     const std::string* pool_ = nullptr;  // stream_pool_of(mailbox) when grouped, kept by the hub
-    std::map<std::string, std::string> folder_ids_;  // lower-case path -> FolderId/@Id
+    std::map<std::string, std::string> folder_ids_;  // lower-case path -> FolderId/@Id; never erased
     std::shared_ptr<boost::asio::steady_timer> root_lookup_;  // while a GetFolder is in flight (root_lookup)
     std::optional<std::string> subscription_id_;
     watched_folders watched_;  // the folders the subscription covers (one listen at a time)

@@ -53,6 +53,8 @@ struct deferred_completion {
 
 // One GetStreamingEvents connection and the subscriptions it carries.
 class stream_hub::group : public std::enable_shared_from_this<group> {
+    using member_map = std::map<std::string, std::unique_ptr<member>>;  // by subscription id
+
 public:
     group(net::any_io_executor ex, stream_hub_options options, std::string backend, std::chrono::seconds idle)
         : ex_(std::move(ex)), options_(options), backend_(std::move(backend)), idle_(idle), restart_timer_(ex_) {}
@@ -62,10 +64,10 @@ public:
     group_info info() const { return {backend_, members_.size(), connected_, connections_}; }
 
     void add(const std::string& id, std::unique_ptr<member> mb) {
-        std::weak_ptr<group> weak = weak_from_this();
         if (mb->slot.is_connected()) {
-            mb->slot.assign([weak, id](net::cancellation_type) {
-                if (auto g = weak.lock()) g->leave(id, cancelled_decision());
+            // The member's address, not a copy of its id: a smaller handler, no string per mailbox (issue 8).
+            mb->slot.assign([weak = weak_from_this(), m = mb.get()](net::cancellation_type) {
+                if (auto g = weak.lock()) g->leave(m, cancelled_decision());
             });
         }
         if (auto old = members_.find(id); old != members_.end()) complete(std::move(old->second), cancelled_decision());
@@ -106,11 +108,22 @@ private:
     }
 
     void leave(const std::string& id, outcome o) {
-        auto it = members_.find(id);
-        if (it == members_.end()) return;
+        if (auto it = members_.find(id); it != members_.end()) leave(it, std::move(o));
+    }
+
+    // A cancelled member: looked up by address (at most 200 members; only
+    // compared, never dereferenced, as it may have completed already).
+    void leave(const member* m, outcome o) {
+        const auto it =
+            std::find_if(members_.begin(), members_.end(), [m](const auto& entry) { return entry.second.get() == m; });
+        if (it != members_.end()) leave(it, std::move(o));
+    }
+
+    void leave(member_map::iterator it, outcome o) {
+        const bool anchor = it->first == anchor_id_;
         auto mb = std::move(it->second);
         members_.erase(it);
-        if (id == anchor_id_) {
+        if (anchor) {
             // The connection in flight uses this member's channel: end it first.
             deferred_.push_back({std::move(mb), std::move(o)});
             interrupt();
@@ -243,7 +256,7 @@ private:
     stream_hub_options options_;
     std::string backend_;
     std::chrono::seconds idle_;  // every member's stream_idle
-    std::map<std::string, std::unique_ptr<member>> members_;  // by subscription id
+    member_map members_;
     std::vector<deferred_completion> deferred_;
     std::string anchor_id_;  // whose channel the connection in flight uses
     std::string tried_anchor_;  // whose channel the last connection used

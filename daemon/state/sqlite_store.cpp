@@ -170,7 +170,7 @@ public:
         q.with(as_limit(limit));
         std::vector<outbox_row> taken;
         while (q.step()) {
-            const pending_key key{q.int64(0), q.view(1), q.view(5), static_cast<int>(q.int64(6)),
+            const pending_key key{q.int64(0), q.view(1), q.view(2), q.view(5), static_cast<int>(q.int64(6)),
                                   from_millis(q.int64(11))};
             const pick answer = decide(key);
             if (answer == pick::stop) break;
@@ -325,7 +325,7 @@ void configure(sqlite::connection& db) {
 std::vector<outbox_row> store::pick_pending(std::size_t limit, const pending_visitor& decide) {
     std::vector<outbox_row> taken;
     for (auto& row : due_actions(clock::time_point::max(), limit)) {
-        const pick answer = decide({row.id, row.event_id, row.trigger, row.action_index, row.next_attempt});
+        const pick answer = decide({row.id, row.event_id, row.mailbox, row.trigger, row.action_index, row.next_attempt});
         if (answer == pick::stop) break;
         if (answer == pick::take) taken.push_back(std::move(row));
     }

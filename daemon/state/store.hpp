@@ -90,6 +90,7 @@ struct outbox_row {
 struct pending_key {
     std::int64_t id = 0;
     std::string_view event_id;
+    std::string_view mailbox;
     std::string_view trigger;
     int action_index = 0;
     clock::time_point next_attempt;

@@ -1,8 +1,11 @@
 #include "watch/clock.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <utility>
@@ -68,6 +71,107 @@ private:
 };
 
 }  // namespace
+
+// The calls of one interval: each is re-queued at the end when called, so
+// the list stays in the order they are due and only its head needs a sleep.
+//
+// Due times are on the round's own time line, the wall clock minus `shift`:
+// when the wall clock jumps (set ahead or back, a suspend) or the loop
+// stalls, the line takes the jump up, so the calls keep their spread instead
+// of all coming due at once (10,000 safety syncs in the same instant).
+struct periodic_round {
+    explicit periodic_round(std::chrono::milliseconds i) : interval(i) {}
+    std::chrono::milliseconds interval;
+    periodic_call* first = nullptr;
+    periodic_call* last = nullptr;
+    bool sleeping = false;
+    std::chrono::system_clock::time_point sleep_ends;  // by the wall clock, as planned
+    std::chrono::system_clock::duration shift{};
+    net::cancellation_signal cancel_sleep;  // emitted when the last call stops
+};
+
+namespace {
+
+// A sleep that ended further than this from its plan: the wall clock jumped.
+constexpr std::chrono::seconds jump_tolerance{1};
+
+}  // namespace
+
+void periodic_call::link_last(periodic_round& r) {
+    round_ = &r;
+    prev_ = r.last;
+    next_ = nullptr;
+    (r.last ? r.last->next_ : r.first) = this;
+    r.last = this;
+}
+
+void periodic_call::unlink() {
+    if (!round_) return;
+    (prev_ ? prev_->next_ : round_->first) = next_;
+    (next_ ? next_->prev_ : round_->last) = prev_;
+    prev_ = next_ = nullptr;
+    round_ = nullptr;
+}
+
+void periodic_call::stop() {
+    if (!round_) return;
+    auto& r = *round_;
+    unlink();
+    fn_ = nullptr;
+    // Nothing left to wait for: the loop may end.
+    if (!r.first && r.sleeping) r.cancel_sleep.emit(net::cancellation_type::terminal);
+}
+
+clock::clock() = default;
+
+clock::~clock() {
+    // Only unlinked: the derived clock that would end the sleeps is gone already.
+    for (auto& r : rounds_) {
+        while (r->first) r->first->unlink();
+    }
+}
+
+void clock::call_every(periodic_call& call, std::chrono::milliseconds interval, std::function<void()> fn) {
+    interval = std::max(interval, std::chrono::milliseconds{1});  // 0 would call it again and again at once
+    call.stop();  // from its old round, whose sleep ends if it was the last
+    auto it = std::find_if(rounds_.begin(), rounds_.end(), [&](const auto& r) { return r->interval == interval; });
+    if (it == rounds_.end()) it = rounds_.insert(rounds_.end(), std::make_unique<periodic_round>(interval));
+    call.fn_ = std::move(fn);
+    call.due_ = now() - (*it)->shift + interval;
+    call.link_last(**it);
+    sleep_until_due(**it);
+}
+
+void clock::sleep_until_due(periodic_round& r) {
+    if (r.sleeping || !r.first) return;
+    r.sleeping = true;
+    // Never longer than one interval, even when the wall clock was set back.
+    const auto wall = now();
+    const auto wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(r.first->due_ + r.shift - wall),
+                                 std::chrono::milliseconds{0}, r.interval);
+    r.sleep_ends = wall + wait;
+    async_sleep(wait, net::bind_cancellation_slot(r.cancel_sleep.slot(), [this, &r](boost::system::error_code ec) {
+                    r.sleeping = false;
+                    if (!ec) {
+                        const auto off_plan = now() - r.sleep_ends;
+                        if (off_plan > jump_tolerance || off_plan < -jump_tolerance) r.shift += off_plan;
+                    }
+                    wake(r);  // after a cancellation too: calls may have started since
+                }));
+}
+
+void clock::wake(periodic_round& r) {
+    const auto t = now() - r.shift;
+    while (r.first && r.first->due_ <= t) {
+        auto& call = *r.first;
+        call.unlink();
+        call.due_ = t + r.interval;  // after every other: the list stays in due order
+        call.link_last(r);
+        const auto fn = call.fn_;  // a copy: the call may stop or destroy its owner
+        fn();
+    }
+    sleep_until_due(r);
+}
 
 std::unique_ptr<clock> make_system_clock(boost::asio::any_io_executor ex) {
     return std::make_unique<system_clock_source>(std::move(ex));

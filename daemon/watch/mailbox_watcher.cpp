@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace ewstrigd::watch {
 namespace {
@@ -70,7 +71,6 @@ mailbox_watcher::mailbox_watcher(net::any_io_executor ex, std::shared_ptr<const 
       doorbell_delay_(timing.backoff_initial, timing.backoff_cap, util::seed_of(mailbox.id)),
       private_totals_(hooks_.totals != nullptr ? nullptr : std::make_unique<watch_totals>()),
       totals_(hooks_.totals != nullptr ? *hooks_.totals : *private_totals_) {
-    status_.mailbox = mailbox_id();
     for (const auto& name : mailbox.watch.folders) folders_.push_back(std::make_unique<folder>(name));
 }
 
@@ -81,7 +81,24 @@ mailbox_watcher::~mailbox_watcher() {
 
 void mailbox_watcher::start() {
     start_doorbell();
-    start_safety_timer();
+    // An idle mailbox's safety timer is an entry in the clock's list, not a sleep of its own (issue 8).
+    clock_.call_every(safety_timer_, timing_.safety_interval, [this] {
+        for (auto& f : folders_) wake(*f);
+    });
+    // A new subscription rings every folder (mail_source.hpp), and only a
+    // sync that starts after the subscription exists covers the mail that
+    // arrives meanwhile. A sync started now as well would be a second one
+    // per folder: 10,000 extra SyncFolderItems at start-up (issue 8). Poll
+    // mode has no subscription; a first listen that fails syncs at once.
+    if (mailbox().watch.mode == config::watch_mode::poll) {
+        for (auto& f : folders_) wake(*f);
+    } else {
+        first_ring_pending_ = true;
+    }
+}
+
+void mailbox_watcher::wake_all_if_never_rung() {
+    if (!std::exchange(first_ring_pending_, false)) return;
     for (auto& f : folders_) wake(*f);
 }
 
@@ -90,7 +107,9 @@ void mailbox_watcher::sync_once(std::function<void(bool)> done) { spawn(once_loo
 void mailbox_watcher::stop(std::function<void()> done) {
     stopping_ = true;
     stopped_ = std::move(done);
-    for (auto& s : signals_) s.emit(net::cancellation_type::terminal);
+    doorbell_signal_.emit(net::cancellation_type::terminal);
+    safety_timer_.stop();
+    for (auto& s : once_signals_) s.emit(net::cancellation_type::terminal);
     for (auto& f : folders_) {
         if (f->signal) f->signal->emit(net::cancellation_type::terminal);
     }
@@ -107,8 +126,24 @@ void mailbox_watcher::set_config(std::shared_ptr<const config::config> cfg) {
     }
 }
 
+mailbox_status mailbox_watcher::status() const {
+    using time_point = std::chrono::system_clock::time_point;
+    const auto unless_never = [](time_point t) { return t == time_point{} ? std::nullopt : std::optional{t}; };
+    mailbox_status s;
+    s.mailbox = mailbox_id();
+    s.state = state_;
+    if (last_failure_) {
+        s.last_error = last_failure_->text;
+        s.last_error_time = last_failure_->time;
+    }
+    s.last_ring = unless_never(last_ring_);
+    s.last_sync = unless_never(last_sync_);
+    s.last_event = unless_never(last_event_);
+    return s;
+}
+
 void mailbox_watcher::spawn(awaitable<void> loop) {
-    auto& signal = signals_.emplace_back();
+    auto& signal = once_signals_.emplace_back();
     ++running_;
     net::co_spawn(ex_, std::move(loop),
                   net::bind_cancellation_slot(signal.slot(), [this](std::exception_ptr e) { loop_ended(e); }));
@@ -125,19 +160,20 @@ void mailbox_watcher::loop_ended(std::exception_ptr e) {
         } catch (...) {
             log()->critical("mailbox={} watch loop failed", mailbox_id());
         }
-        status_.state = connection_state::failed;
+        state_ = connection_state::failed;
         if (hooks_.on_fatal) hooks_.on_fatal(e);
     }
     if (running_ == 0 && stopping_) {
-        status_.state = connection_state::stopped;
+        state_ = connection_state::stopped;
         if (stopped_) net::post(ex_, std::exchange(stopped_, nullptr));
     }
 }
 
 void mailbox_watcher::ring(const std::string& folder_name) {
+    first_ring_pending_ = false;
     ++totals_.notifications;
-    status_.last_ring = clock_.now();
-    if (status_.state != connection_state::failed) status_.state = connection_state::connected;
+    last_ring_ = clock_.now();
+    if (state_ != connection_state::failed) state_ = connection_state::connected;
     for (auto& f : folders_) {
         if (match::equals_text(f->name, folder_name)) {
             wake(*f);
@@ -155,21 +191,22 @@ void mailbox_watcher::count_failure(const outcome& o) {
 }
 
 void mailbox_watcher::note_success() {
-    status_.state = connection_state::connected;
-    status_.last_sync = clock_.now();
+    state_ = connection_state::connected;
+    last_sync_ = clock_.now();
 }
 
 void mailbox_watcher::note_failure(const outcome& o, std::string_view what, std::string_view folder_name,
                                    std::chrono::milliseconds retry_in) {
     if (stopping_) return;  // the cancellation that stop() caused is no failure
     const bool permanent = o.step == step::permanent;
-    status_.state = permanent ? connection_state::failed : connection_state::backing_off;
-    status_.last_error = describe(o);
-    status_.last_error_time = clock_.now();
+    state_ = permanent ? connection_state::failed : connection_state::backing_off;
+    if (!last_failure_) last_failure_ = std::make_unique<failure_note>();
+    last_failure_->text = describe(o);
+    last_failure_->time = clock_.now();
     totals_.backoff += retry_in;
     const auto level = permanent ? spdlog::level::err : spdlog::level::warn;
     log()->log(level, "mailbox={}{}{} {} failed ({}): {}; retrying in {} ms", mailbox_id(),
-               folder_name.empty() ? "" : " folder=", folder_name, what, ews::to_string(o.step), status_.last_error,
+               folder_name.empty() ? "" : " folder=", folder_name, what, ews::to_string(o.step), last_failure_->text,
                retry_in.count());
 }
 
@@ -178,9 +215,8 @@ void mailbox_watcher::note_failure(const outcome& o, std::string_view what, std:
 // the watcher waits suspended (issue 8). It counts as a running loop until
 // stop() cancels it.
 void mailbox_watcher::start_doorbell() {
-    auto& signal = signals_.emplace_back();
     ++running_;
-    listen(signal.slot());
+    listen(doorbell_signal_.slot());
 }
 
 void mailbox_watcher::listen(net::cancellation_slot slot) {
@@ -208,28 +244,10 @@ void mailbox_watcher::listened(net::cancellation_slot slot, std::chrono::system_
     }
     const auto wait = retry_delay(o, doorbell_delay_, timing_);
     note_failure(o, "doorbell", "", wait);
+    wake_all_if_never_rung();  // catch up while the doorbell backs off
     clock_.async_sleep(wait, net::bind_cancellation_slot(slot, [this, slot](boost::system::error_code ec) {
                            if (ec || stopping_) return loop_ended(nullptr);
                            listen(slot);
-                       }));
-}
-
-// The safety timer is a chain of callbacks, not a coroutine: an idle mailbox
-// then holds one pending sleep instead of a coroutine stack with its frames
-// (10,000 mailboxes: issue 8). It counts as a running loop until stop()
-// cancels it.
-void mailbox_watcher::start_safety_timer() {
-    auto& signal = signals_.emplace_back();
-    ++running_;
-    arm_safety_timer(signal.slot());
-}
-
-void mailbox_watcher::arm_safety_timer(net::cancellation_slot slot) {
-    clock_.async_sleep(timing_.safety_interval,
-                       net::bind_cancellation_slot(slot, [this, slot](boost::system::error_code ec) {
-                           if (ec || stopping_) return loop_ended(nullptr);
-                           for (auto& f : folders_) wake(*f);
-                           arm_safety_timer(slot);
                        }));
 }
 
@@ -324,8 +342,14 @@ awaitable<outcome> mailbox_watcher::sync_pages(folder* f) {
     for (;;) {
         auto [o, changes] = co_await source_->async_sync(f->name, state, as_values);
         if (o.step != step::proceed) co_return o;
-        const outcome handled = co_await handle_page(f, changes, baseline);
-        if (handled.step != step::proceed) co_return handled;
+        // Nothing created and the state the store holds already: writing it
+        // again would change nothing (a notification that brought no new
+        // mail then costs no SQLite transaction; issue 8).
+        const bool unchanged = changes.created.empty() && state && *state == changes.sync_state;
+        if (!unchanged) {
+            const outcome handled = co_await handle_page(f, changes, baseline);
+            if (handled.step != step::proceed) co_return handled;
+        }
         f->resync = false;
         state = std::move(changes.sync_state);
         if (!changes.more) co_return outcome{};
@@ -376,7 +400,7 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
     }
     if (added > 0) {
         totals_.actions_enqueued += added;
-        status_.last_event = clock_.now();
+        last_event_ = clock_.now();
         log()->info("mailbox={} folder={} {} new item(s), {} action(s) enqueued", mailbox_id(), f->name, items.size(),
                     added);
         if (hooks_.on_enqueued) hooks_.on_enqueued();

@@ -7,17 +7,20 @@
 //   the mailbox id, Retry-After honoured) on throttling, network or
 //   credential trouble, every `failed_retry` after a permanent failure;
 // - per folder a sync run, started by a ring, by the safety timer and at
-//   start, that ends once the folder is synced: SyncFolderItems pages from
-//   the stored state until `more` is false; for each page the unseen created
-//   items are fetched (only the parts the triggers need), matched, and
-//   committed with their outbox rows and the page's new sync state in ONE
-//   store transaction. Rings during a sync coalesce into exactly one more
+//   start (poll mode; streaming and pull wait for the ring of their first
+//   subscription, or for its failure), that ends once the folder is synced:
+//   SyncFolderItems pages from the stored state until `more` is false; for
+//   each page the unseen created items are fetched (only the parts the
+//   triggers need), matched, and committed with their outbox rows and the
+//   page's new sync state in ONE store transaction (none when nothing was
+//   created and the state is the stored one). Rings during a sync coalesce into exactly one more
 //   sync; rings during a back-off wait for the retry. A broken sync state
 //   restarts the folder from nothing; seen items fire nothing again.
 //
 // An idle mailbox keeps no suspended coroutine (10,000 mailboxes: issue 8):
-// the doorbell and the safety timer are chains of callbacks, and a folder's
-// coroutine lives only while it syncs or backs off.
+// the doorbell is a chain of callbacks, the safety timer an entry in the
+// clock's list (clock::call_every), and a folder's coroutine lives only
+// while it syncs or backs off.
 //
 // on_start: catch-up (default) makes a folder's very first sync fire for
 // the mail already in it; new-only records what is there as seen, without
@@ -100,7 +103,7 @@ public:
 
     const config::mailbox_config& mailbox() const { return *bound_->mailbox; }
     const std::shared_ptr<source::mail_source>& source() const { return source_; }
-    mailbox_status status() const { return status_; }
+    mailbox_status status() const;
 
 private:
     struct folder;
@@ -109,9 +112,8 @@ private:
     void listen(boost::asio::cancellation_slot slot);
     void listened(boost::asio::cancellation_slot slot, std::chrono::system_clock::time_point started,
                   source::outcome o);
-    void start_safety_timer();
-    void arm_safety_timer(boost::asio::cancellation_slot slot);
     void wake(folder& f);
+    void wake_all_if_never_rung();
     boost::asio::awaitable<void> folder_run(folder* f);
     boost::asio::awaitable<void> once_loop(std::function<void(bool)> done);
     boost::asio::awaitable<source::outcome> sync_folder(folder* f);  // counted in the totals
@@ -145,14 +147,31 @@ private:
     watch_timing timing_;
 
     std::vector<std::unique_ptr<folder>> folders_;
-    std::list<boost::asio::cancellation_signal> signals_;  // doorbell, safety timer, sync_once
+    // In place, not list nodes: every idle watcher has a doorbell and a safety timer (issue 8).
+    boost::asio::cancellation_signal doorbell_signal_;
+    periodic_call safety_timer_;
+    std::list<boost::asio::cancellation_signal> once_signals_;  // sync_once
     util::backoff doorbell_delay_;
     int quick_listens_ = 0;  // listens in a row that ended within a second
     int running_ = 0;
     bool stopping_ = false;
+    // Streaming and pull: the first sync waits for the first subscription's
+    // ring (see start()); set until a ring came or the first listen failed.
+    bool first_ring_pending_ = false;
     std::function<void()> stopped_;
     std::shared_ptr<mailbox_watcher*> alive_ = std::make_shared<mailbox_watcher*>(this);  // ring handlers check it
-    mailbox_status status_;
+    // What status() reports, compact (10,000 watchers: issue 8): "never" is
+    // a default time point, and the last error takes room only once there
+    // was one; the mailbox id is the config's.
+    struct failure_note {
+        std::string text;
+        std::chrono::system_clock::time_point time;
+    };
+    connection_state state_ = connection_state::connecting;
+    std::chrono::system_clock::time_point last_ring_{};
+    std::chrono::system_clock::time_point last_sync_{};
+    std::chrono::system_clock::time_point last_event_{};
+    std::unique_ptr<failure_note> last_failure_;
     std::unique_ptr<watch_totals> private_totals_;  // only when hooks.totals is null
     watch_totals& totals_;
 };

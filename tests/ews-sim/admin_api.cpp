@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
 #include <vector>
 
 namespace ewstrigd::sim {
@@ -106,6 +107,10 @@ admin_reply admin_api::handle(std::string_view method, std::string_view target, 
         if (method == "GET") return list(seg[2], seg[4]);
         return error(405, "use GET or POST");
     }
+    if (seg.size() == 6 && seg[0] == "admin" && seg[1] == "mailboxes" && seg[3] == "folders" && seg[5] == "notify") {
+        if (method == "POST") return notify(seg[2], seg[4], body, now);
+        return error(405, "use POST");
+    }
     if (seg.size() == 4 && seg[0] == "admin" && seg[1] == "mailboxes" && seg[3] == "sent") {
         if (method == "GET") return sent(seg[2]);
         return error(405, "use GET");
@@ -157,6 +162,33 @@ admin_reply admin_api::list(std::string_view address, std::string_view folder_na
         out.push_back(std::move(entry));
     }
     return {200, out.dump()};
+}
+
+// Notifications without mail, for benchmarks: a client that fetches the item finds it (the folder's newest),
+// one that syncs finds nothing new. An empty folder has no item to name, and an invented id would make
+// fetching clients fail, so that is refused.
+admin_reply admin_api::notify(std::string_view address, std::string_view folder_name, std::string_view body,
+                              time_point now) {
+    constexpr unsigned max_count = 10000;
+    unsigned count = 1;
+    if (!body.empty()) {
+        const auto request = json::parse(body, nullptr, false);
+        if (!request.is_object()) return error(400, "want {\"count\": N} or no body");
+        if (request.contains("count")) {
+            const auto& c = request["count"];
+            if (!c.is_number_unsigned() || c.get<std::uint64_t>() < 1 || c.get<std::uint64_t>() > max_count)
+                return error(400, "count must be a whole number from 1 to " + std::to_string(max_count));
+            count = c.get<unsigned>();
+        }
+    }
+    auto* mb = store_.find_mailbox(address);
+    const auto* f = mb ? mb->find_folder_by_name(folder_name) : nullptr;
+    if (!f) return error(404, "no such mailbox or folder");
+    const auto* item = store_.newest_item(*mb, f->id);
+    if (!item) return error(409, "the folder is empty: a notification names an item, deliver one first");
+    const auto reached = store_.notify_new_mail(*mb, *item, count, now);
+    streams_.events_queued();
+    return {200, json{{"item_id", item->id}, {"events", count}, {"subscriptions", reached}}.dump()};
 }
 
 admin_reply admin_api::sent(std::string_view address) {

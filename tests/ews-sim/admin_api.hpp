@@ -5,6 +5,8 @@
 //                                                                     "to","cc","bcc","headers","body","body_type",
 //                                                                     "message_id","attachments",
 //                                                                     "attachment_contents"}]
+//   POST   /admin/mailboxes/{address}/folders/{folder}/notify  {"count"?: 1..10000} -> 200 {"item_id","events",
+//          "subscriptions"}: that many NewMailEvents about the folder's newest item, no new mail (409 when empty)
 //   GET    /admin/mailboxes/{address}/sent  -> what it sent with CreateItem, any MessageDisposition but SaveOnly:
 //          [{message fields as above, "sent","delivered_to","external"}]
 //   GET    /admin/mailboxes/{address}/backend  -> {"backend"}: the server it lives on (backends.hpp)
@@ -29,7 +31,8 @@ namespace ewstrigd::sim {
 class stream_control {
 public:
     virtual ~stream_control() = default;
-    // New events were queued: streams should look for them now.
+    // Subscriptions got events or were removed (store::take_changed_subscriptions): the streams serving
+    // them should look now.
     virtual void events_queued() = 0;
     // Applies a drop/stall fault to up to f.count open streams of f.mailbox
     // (all mailboxes when unset); returns how many it hit.
@@ -55,6 +58,7 @@ private:
     admin_reply deliver(std::string_view address, std::string_view folder, std::string_view content_type,
                         std::string_view body, time_point now);
     admin_reply list(std::string_view address, std::string_view folder);
+    admin_reply notify(std::string_view address, std::string_view folder, std::string_view body, time_point now);
     admin_reply sent(std::string_view address);
     admin_reply add_fault(std::string_view body);
     admin_reply stats_reply();

@@ -86,9 +86,11 @@ struct server::impl final : stream_control {
         store_.backends().set_count(opts_.backends);
     }
 
-    // stream_control
+    // stream_control: wakes the streams serving a subscription that got events or is gone.
     void events_queued() override {
-        for (auto* s : streams_) s->wake.cancel();
+        for (const auto& id : store_.take_changed_subscriptions()) {
+            if (auto it = stream_of_subscription_.find(id); it != stream_of_subscription_.end()) it->second->wake.cancel();
+        }
     }
     std::uint64_t apply_to_open_streams(const fault& f) override {
         std::uint64_t n = 0;
@@ -280,7 +282,11 @@ struct server::impl final : stream_control {
         ++stats_.streams_opened;
         open_stream self{sr.mailbox, net::steady_timer(ioc_), false, false};
         auto registered = streams_.insert(streams_.end(), &self);
-        for (const auto& id : sr.subscription_ids) stream_of_subscription_[id] = &self;
+        for (const auto& id : sr.subscription_ids) {
+            auto& serving = stream_of_subscription_[id];
+            if (serving && serving != &self) serving->wake.cancel();  // the older stream notices it is superseded
+            serving = &self;
+        }
         if (auto f = faults_.take_stream_fault(sr.mailbox)) {
             ++stats_.faults_injected;
             (f->kind == fault_kind::drop_streams ? self.drop : self.stall) = true;
@@ -328,6 +334,7 @@ struct server::impl final : stream_control {
                 auto poll = poll_stream(store_, served, std::chrono::system_clock::now());
                 if (!poll.frame.empty() && !co_await write_chunk(stream, poll.frame)) co_return;
                 if (poll.ended) break;
+                if (!poll.frame.empty()) continue;  // a frame carries 50 events per subscription: send the rest now
             }
             const auto now = clock::now();
             if (now >= deadline) {
@@ -360,7 +367,7 @@ struct server::impl final : stream_control {
     std::list<open_stream*> streams_;
     // The stream serving each subscription: the newest GetStreamingEvents naming it, as on Exchange,
     // where a subscription lives on one connection. An older stream stops serving it.
-    std::map<std::string, const open_stream*, std::less<>> stream_of_subscription_;
+    std::map<std::string, open_stream*, std::less<>> stream_of_subscription_;
     std::list<beast::tcp_stream*> sessions_;
     std::optional<ssl::context> tls_;  // set when serving HTTPS
     std::unique_ptr<jwt_verifier> jwt_;  // set with --jwks-url

@@ -191,13 +191,19 @@ store_result<const folder*> store::create_folder(mailbox& mb, std::string_view p
     return &mb.folders.back();
 }
 
-void store::emit(mailbox& mb, event e) {
+std::size_t store::emit(mailbox& mb, event e) {
     e.watermark = make_token("wm", mb.address, ++mb.event_number);
+    std::size_t reached = 0;
     for (auto& [id, s] : subscriptions_) {
-        if (s.mailbox == mb.address && wants(s, e)) s.pending.push_back(e);
+        if (s.mailbox == mb.address && wants(s, e)) {
+            s.pending.push_back(e);
+            changed_subscriptions_.push_back(id);
+            ++reached;
+        }
     }
     mb.log.push_back(std::move(e));
     if (mb.log.size() > max_log_events) mb.log.pop_front();
+    return reached;
 }
 
 const stored_item& store::deliver(mailbox& mb, std::string_view folder_id, message m, time_point now, arrival how) {
@@ -224,6 +230,20 @@ const stored_item& store::deliver(mailbox& mb, std::string_view folder_id, messa
 const stored_item* store::find_item(const mailbox& mb, std::string_view item_id) const {
     auto it = mb.items.find(item_id);
     return it == mb.items.end() ? nullptr : &it->second;
+}
+
+const stored_item* store::newest_item(const mailbox& mb, std::string_view folder_id) const {
+    const stored_item* newest = nullptr;
+    for (const auto& [id, item] : mb.items) {
+        if (item.folder_id == folder_id && (!newest || item.created_seq > newest->created_seq)) newest = &item;
+    }
+    return newest;
+}
+
+std::size_t store::notify_new_mail(mailbox& mb, const stored_item& item, unsigned count, time_point now) {
+    std::size_t reached = 0;
+    for (unsigned i = 0; i < count; ++i) reached = emit(mb, item_event(event_kind::new_mail, item, now));
+    return reached;
 }
 
 store_result<const stored_item*> store::set_read(mailbox& mb, std::string_view item_id, bool is_read,
@@ -359,13 +379,18 @@ subscription* store::find_subscription(std::string_view id, time_point now) {
 bool store::unsubscribe(std::string_view id) {
     auto it = subscriptions_.find(id);
     if (it == subscriptions_.end()) return false;
+    changed_subscriptions_.push_back(it->first);
     subscriptions_.erase(it);
     return true;
 }
 
 std::size_t store::expire_subscriptions(std::optional<std::string_view> address) {
     const auto wanted = address ? ascii_lower(*address) : std::string{};
-    return std::erase_if(subscriptions_, [&](const auto& kv) { return !address || kv.second.mailbox == wanted; });
+    return std::erase_if(subscriptions_, [&](const auto& kv) {
+        const bool expired = !address || kv.second.mailbox == wanted;
+        if (expired) changed_subscriptions_.push_back(kv.first);
+        return expired;
+    });
 }
 
 std::vector<event> store::take_events(subscription& s, std::size_t max) {

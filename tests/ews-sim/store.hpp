@@ -192,6 +192,13 @@ public:
                                arrival how = arrival::received);
 
     const stored_item* find_item(const mailbox& mb, std::string_view item_id) const;
+    // The item that entered `folder_id` last; nullptr when the folder is empty.
+    const stored_item* newest_item(const mailbox& mb, std::string_view folder_id) const;
+    // Queues `count` NewMailEvents about `item` (ChangeKey as it is now) for every subscription watching its
+    // folder, exactly as a delivery queues its NewMailEvent, but stores and changes nothing else: a ring
+    // without new mail (admin notify, for measuring the cost of a notification). Returns how many
+    // subscriptions got them.
+    std::size_t notify_new_mail(mailbox& mb, const stored_item& item, unsigned count, time_point now);
     store_result<const stored_item*> set_read(mailbox& mb, std::string_view item_id, bool is_read, time_point now);
     // CreateAttachment: adds `more` (ids minted here) to the item, which gets a new ChangeKey.
     store_result<const stored_item*> add_attachments(mailbox& mb, std::string_view item_id,
@@ -219,6 +226,9 @@ public:
     // Removes every subscription (of `address` only, when given); returns how many.
     std::size_t expire_subscriptions(std::optional<std::string_view> address);
     std::size_t subscription_count() const { return subscriptions_.size(); }
+    // Ids of the subscriptions that got events or were removed since the last call, maybe repeated: the open
+    // streams to wake (waking every stream on every change costs O(subscriptions) per request).
+    std::vector<std::string> take_changed_subscriptions() { return std::exchange(changed_subscriptions_, {}); }
     // Up to `max` queued events of `s`, oldest first.
     std::vector<event> take_events(subscription& s, std::size_t max);
     // The watermark of the newest event in `mb` (for StatusEvent).
@@ -237,11 +247,13 @@ public:
     bool may_send_as(const mailbox& mb, std::string_view address) const;
 
 private:
-    void emit(mailbox& mb, event e);
+    // Queues `e` for every subscription that wants it; returns how many.
+    std::size_t emit(mailbox& mb, event e);
     std::string mint(std::string_view kind, std::string_view scope);
 
     std::map<std::string, mailbox, std::less<>> mailboxes_;
     std::map<std::string, subscription, std::less<>> subscriptions_;
+    std::vector<std::string> changed_subscriptions_;
     std::uint64_t next_id_ = 1;
     unsigned subscription_limit_ = 0;
     std::vector<std::string> send_as_;  // lower-case

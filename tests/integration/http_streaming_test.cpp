@@ -57,6 +57,43 @@ TEST_F(http_streaming, chunks_arrive_in_order_before_the_response_completes) {
     EXPECT_TRUE(o.res.body.empty());
 }
 
+// Streams read with a small receive buffer (curl_client.cpp): a notification
+// far larger than it, whether sent as one chunk or as many small ones, still
+// arrives whole and in order; a buffered request beside the stream (a GetItem
+// of a 25 MiB message) keeps the full buffer and gets its body whole.
+TEST_F(http_streaming, notifications_larger_than_the_stream_buffer_arrive_whole_and_in_order) {
+    const auto text = [](std::size_t size, std::size_t salt) {  // no two neighbouring 1 KiB blocks alike
+        std::string s(size, ' ');
+        for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>('a' + (i * 7 + salt) % 26);
+        return s;
+    };
+    const std::string one_chunk = text(256 * 1024, 1);
+    const std::string in_pieces = text(64 * 1024, 2);
+    const std::string message = text(std::size_t{25} << 20, 3);
+    scripted_server server(ioc, [&](exchange& ex) -> net::awaitable<void> {
+        if (ex.request().target == "/message") co_return co_await ex.respond(200, message);
+        co_await ex.start_chunked();
+        co_await ex.write_chunk(one_chunk);
+        for (std::size_t at = 0; at < in_pieces.size(); at += 100) co_await ex.write_chunk(in_pieces.substr(at, 100));
+        co_await ex.end_chunked();
+    });
+    std::string received;
+    outcome streamed, fetched;
+    http::request stream_req;
+    stream_req.url = server.url("/stream");
+    client.async_stream(
+        std::move(stream_req), [&](std::string_view c) { return received += c, true; }, record(streamed));
+    http::request fetch_req;
+    fetch_req.url = server.url("/message");
+    client.async_send(std::move(fetch_req), record(fetched));
+    ASSERT_TRUE(run_until(ioc, [&] { return streamed.done && fetched.done; }));
+    EXPECT_FALSE(streamed.ec) << streamed.ec.message();
+    EXPECT_TRUE(received == one_chunk + in_pieces) << "received " << received.size() << " bytes";
+    EXPECT_FALSE(fetched.ec) << fetched.ec.message();
+    EXPECT_EQ(fetched.res.status, 200u);
+    EXPECT_TRUE(fetched.res.body == message) << "received " << fetched.res.body.size() << " bytes";
+}
+
 TEST_F(http_streaming, error_status_body_is_collected_not_streamed) {
     scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> { co_await ex.respond(500, "fault"); });
     bool streamed = false;

@@ -184,6 +184,7 @@ TEST_F(store_test, pick_pending_walks_pending_rows_in_due_order_and_returns_thos
     const auto taken = s_->pick_pending(10, [&](const pending_key& row) {
         shown.push_back(row.id);
         times.push_back(row.next_attempt);
+        EXPECT_EQ(row.mailbox, "mb");
         EXPECT_EQ(row.trigger, "t");
         EXPECT_EQ(row.action_index, 0);
         if (row.id == early) return pick::skip;

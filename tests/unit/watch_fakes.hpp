@@ -115,6 +115,7 @@ public:
     }
     void end_listen(source::outcome o) {
         ASSERT_TRUE(listen_) << "no listen open";
+        if (o.step == ews::next_step::resubscribe) subscribed_ = false;
         auto h = std::move(*listen_);
         listen_.reset();
         on_ring_ = {};
@@ -138,20 +139,34 @@ public:
     std::deque<source::outcome> listen_results;   // the next listens complete at once with these
     int syncs = 0;
     int listens = 0;
+    // Streaming or pull (the mailbox's watch.mode must say so too); poll mode
+    // (false) has no subscription and rings only on ring().
+    bool subscribes = false;
     std::vector<std::vector<std::string>> fetched;  // ids of every fetch
     std::vector<source::message_fields> fetched_fields;
 
 private:
     using sync_handler = net::any_completion_handler<source::sync_signature>;
 
-    void listen_impl(std::vector<std::string>, source::ring_handler on_ring,
+    void listen_impl(std::vector<std::string> watched, source::ring_handler on_ring,
                      net::any_completion_handler<source::listen_signature> h) override {
         ++listens;
         if (!listen_results.empty()) {
             auto o = listen_results.front();
             listen_results.pop_front();
+            if (o.step == ews::next_step::resubscribe) subscribed_ = false;
             post_completion(ex_, std::move(h), std::move(o));
             return;
+        }
+        if (subscribes && !std::exchange(subscribed_, true)) {
+            // As the real source: a new subscription rings every folder once,
+            // when Subscribe answered, i.e. after what the caller started
+            // meanwhile has begun (two hops of the loop).
+            net::post(ex_, [ex = ex_, on_ring, watched = std::move(watched)]() mutable {
+                net::post(ex, [on_ring = std::move(on_ring), watched = std::move(watched)] {
+                    for (const auto& f : watched) on_ring(f);
+                });
+            });
         }
         auto slot = net::get_associated_cancellation_slot(h);
         if (slot.is_connected()) {
@@ -253,6 +268,7 @@ private:
     // recurses forever (it copies `other` as an lvalue), so never assign one.
     std::optional<net::any_completion_handler<source::listen_signature>> listen_;
     source::ring_handler on_ring_;
+    bool subscribed_ = false;  // a listen after a normal end reuses the subscription: no rings
     std::deque<std::tuple<std::string, std::optional<std::string>, sync_handler>> held_;
 };
 

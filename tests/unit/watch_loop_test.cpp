@@ -37,6 +37,13 @@ mailboxes:
 )";
 }
 
+// config_yaml() with a streaming doorbell (the fake source must subscribe too).
+std::string streaming_config_yaml() {
+    auto yaml = config_yaml();
+    yaml.replace(yaml.find("mode: poll"), 10, "mode: streaming");
+    return yaml;
+}
+
 const char* const second_mailbox = R"(  - id: support
     address: support@contoso.example
     auth: { kind: basic, username: svc, password: pw }
@@ -378,6 +385,62 @@ TEST_F(watch_loop, the_doorbell_listens_again_at_once_and_backs_off_on_failure) 
     settle();
     EXPECT_EQ(source->listens, 4);
     EXPECT_TRUE(source->listening());
+}
+
+// Streaming (and pull): the first sync is the one the new subscription's ring
+// starts, not a second one beside it (10,000 mailboxes: one SyncFolderItems
+// each at start-up, not two; issue 8).
+TEST_F(watch_loop, a_streaming_mailbox_starts_with_one_sync_after_it_subscribed) {
+    source->subscribes = true;
+    source->deliver("inbox", "Invoice 1");
+    auto cfg = load_test_config(streaming_config_yaml());
+    make(cfg, source).start();
+    settle();
+    EXPECT_EQ(source->syncs, 1);
+    EXPECT_EQ(fired_subjects(), strings{"Invoice 1"});
+    source->end_listen(source::outcome{});  // a normal end: the next listen keeps the subscription
+    settle();
+    EXPECT_TRUE(source->listening());
+    EXPECT_EQ(source->syncs, 1);
+    source->end_listen(failure(next_step::resubscribe, "ErrorSubscriptionNotFound"));
+    settle();
+    EXPECT_EQ(source->syncs, 2) << "a new subscription syncs again: events may have been missed";
+}
+
+// ...but when the first listen fails before subscribing, the mail already
+// there is not left waiting for the doorbell's back-off.
+TEST_F(watch_loop, a_streaming_mailbox_whose_first_listen_fails_syncs_at_once) {
+    source->subscribes = true;
+    source->listen_results.push_back(failure(next_step::transient, "HTTP 502"));
+    source->deliver("inbox", "Invoice 2");
+    auto cfg = load_test_config(streaming_config_yaml());
+    make(cfg, source).start();
+    settle();
+    EXPECT_FALSE(source->listening());
+    EXPECT_EQ(source->syncs, 1);
+    EXPECT_EQ(fired_subjects(), strings{"Invoice 2"});
+    clock.advance(timing.backoff_initial);  // the doorbell subscribes: its ring syncs once more
+    settle();
+    EXPECT_TRUE(source->listening());
+    EXPECT_EQ(source->syncs, 2);
+    EXPECT_EQ(fired_subjects(), strings{"Invoice 2"});
+}
+
+TEST_F(watch_loop, a_ring_that_brings_nothing_new_writes_nothing) {
+    auto cfg = load_test_config(config_yaml());
+    make(cfg, source).start();
+    settle();
+    const int commits = store.commits;
+    const int syncs = source->syncs;
+    source->ring("inbox");  // e.g. a message read or flagged: no new item, the same sync state
+    settle();
+    EXPECT_EQ(source->syncs, syncs + 1);
+    EXPECT_EQ(store.commits, commits);
+    source->deliver("inbox", "Invoice 12");
+    source->ring("inbox");
+    settle();
+    EXPECT_EQ(store.commits, commits + 1);
+    EXPECT_EQ(fired_subjects(), strings{"Invoice 12"});
 }
 
 TEST_F(watch_loop, the_safety_timer_syncs_without_a_ring) {

@@ -1,5 +1,7 @@
 #include "admin_api.hpp"
+#include "ews/notifications.hpp"
 #include "outgoing_mail.hpp"
+#include "stream_frames.hpp"
 
 #include "sim_test_util.hpp"
 
@@ -132,6 +134,61 @@ TEST_F(admin_fixture, state_faults_act_at_once) {
     call("POST", "/admin/faults", R"({"kind":"expire-subscriptions","mailbox":"a@example.com"})");
     EXPECT_EQ(st.subscription_count(), 0u);
     EXPECT_TRUE(faults.pending().empty());
+}
+
+TEST_F(admin_fixture, notify_rings_every_subscription_of_the_folder_without_delivering_mail) {
+    auto& mb = st.open_mailbox("user0@example.com");
+    auto& other = st.open_mailbox("user1@example.com");
+    const auto inbox = mb.find_folder_by_name("inbox")->id;
+    st.deliver(mb, inbox, test::sample_message("older"), test::t0());
+    const auto newest = st.deliver(mb, inbox, test::sample_message("newest"), test::t0()).id;
+    const auto subscribe = [&](mailbox& box, subscription_kind kind, std::string_view folder) {
+        const auto id = box.find_folder_by_name(folder)->id;
+        return std::get<subscription*>(st.subscribe(box, {kind, false, {id}, {}, {}, {}}, test::t0()))->id;
+    };
+    const auto streaming = subscribe(mb, subscription_kind::streaming, "inbox");
+    const auto pull = subscribe(mb, subscription_kind::pull, "inbox");
+    const auto drafts = subscribe(mb, subscription_kind::streaming, "drafts");
+    const auto other_inbox = subscribe(other, subscription_kind::streaming, "inbox");
+
+    const auto r = call("POST", "/admin/mailboxes/user0%40example.com/folders/inbox/notify", R"({"count":3})");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(json::parse(r.body), (json{{"item_id", newest}, {"events", 3}, {"subscriptions", 2}}));
+    EXPECT_EQ(streams.wakes, 1);
+
+    // One grouped stream serving both mailboxes: three NewMailEvents for user0's Inbox, nothing for user1's.
+    const auto frame = test::ok(ews::parse_events(test::parse_response(poll_stream(st, {streaming, other_inbox}, test::t0()).frame)));
+    ASSERT_EQ(frame.size(), 1u);
+    ASSERT_EQ(frame[0].notifications.size(), 1u);
+    EXPECT_EQ(frame[0].notifications[0].subscription_id, streaming);
+    ASSERT_EQ(frame[0].notifications[0].events.size(), 3u);
+    for (const auto& e : frame[0].notifications[0].events) {
+        EXPECT_EQ(e.type, ews::event_type::new_mail);
+        ASSERT_TRUE(e.item_id);
+        EXPECT_EQ(e.item_id->id, newest);
+    }
+    const auto pulled = st.take_events(*st.find_subscription(pull, test::t0()), 50);
+    ASSERT_EQ(pulled.size(), 3u);
+    EXPECT_EQ(pulled[2].kind, event_kind::new_mail);
+    EXPECT_TRUE(st.find_subscription(drafts, test::t0())->pending.empty());
+    // No mail arrived: a sync from the old state finds nothing new.
+    const auto listed = json::parse(call("GET", "/admin/mailboxes/user0@example.com/folders/inbox/messages").body);
+    EXPECT_EQ(listed.size(), 2u);
+
+    // No body: one notification.
+    EXPECT_EQ(json::parse(call("POST", "/admin/mailboxes/user0@example.com/folders/inbox/notify", "").body)["events"], 1);
+}
+
+TEST_F(admin_fixture, notify_refuses_empty_folders_unknown_mailboxes_and_bad_counts) {
+    st.open_mailbox("user0@example.com");
+    EXPECT_EQ(call("POST", "/admin/mailboxes/user0@example.com/folders/inbox/notify").status, 409u);
+    EXPECT_EQ(call("POST", "/admin/mailboxes/nobody@example.com/folders/inbox/notify").status, 404u);
+    EXPECT_EQ(call("POST", "/admin/mailboxes/user0@example.com/folders/nowhere/notify").status, 404u);
+    call("POST", "/admin/mailboxes/user0@example.com/folders/inbox/messages", R"({"subject":"x"})");
+    for (const auto* body : {R"({"count":0})", R"({"count":10001})", R"({"count":"3"})", R"({"count":-1})", "[1]", "{"})
+        EXPECT_EQ(call("POST", "/admin/mailboxes/user0@example.com/folders/inbox/notify", body).status, 400u) << body;
+    EXPECT_EQ(call("GET", "/admin/mailboxes/user0@example.com/folders/inbox/notify").status, 405u);
+    EXPECT_EQ(streams.wakes, 1);  // the delivery's only
 }
 
 TEST_F(admin_fixture, stats_report_counters) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace ewstrigd::sim {
 namespace {
 
@@ -87,6 +89,27 @@ TEST(store, subscriptions_queue_matching_events_only) {
     EXPECT_EQ(events[0].parent_folder_id, inbox);
     EXPECT_EQ(st.expire_subscriptions(std::nullopt), 1u);
     EXPECT_EQ(st.find_subscription(sid, t0()), nullptr);
+}
+
+TEST(store, changed_subscriptions_name_the_streams_to_wake) {
+    store st;
+    auto& a = st.open_mailbox("a@example.com");
+    auto& b = st.open_mailbox("b@example.com");
+    const auto subscribe = [&](mailbox& mb) {
+        return std::get<subscription*>(st.subscribe(mb, {subscription_kind::streaming, true, {}, {}, {}, {}}, t0()))->id;
+    };
+    const auto sa = subscribe(a);
+    const auto sb = subscribe(b);
+    EXPECT_TRUE(st.take_changed_subscriptions().empty());
+    st.deliver(a, a.find_folder_by_name("inbox")->id, sample_message(), t0());
+    auto changed = st.take_changed_subscriptions();
+    EXPECT_FALSE(changed.empty());
+    EXPECT_TRUE(std::all_of(changed.begin(), changed.end(), [&](const auto& id) { return id == sa; }));
+    EXPECT_TRUE(st.take_changed_subscriptions().empty());  // taken once
+    st.expire_subscriptions("b@example.com");
+    EXPECT_EQ(st.take_changed_subscriptions(), std::vector<std::string>{sb});
+    st.unsubscribe(sa);
+    EXPECT_EQ(st.take_changed_subscriptions(), std::vector<std::string>{sa});
 }
 
 TEST(store, pull_subscriptions_resume_after_a_watermark_and_expire_when_idle) {
