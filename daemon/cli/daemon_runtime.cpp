@@ -11,6 +11,7 @@
 #include "config/loader.hpp"
 #include "http/curl_client.hpp"
 #include "http/curl_multi.hpp"
+#include "http/stream_client.hpp"
 #include "source/ews_source.hpp"
 #include "source/stream_hub.hpp"
 #include "watch/clock.hpp"
@@ -185,10 +186,14 @@ struct daemon_runtime::impl {
         source_options.stream_idle = mb.watch.stream_idle_timeout;
         rt.source = std::make_shared<source::ews_source>(ex, mb, client_, *rt.credentials, ews::request_context{},
                                                          source_options);
-        watch::watcher_hooks hooks{[this] { runner_.wake(); },
-                                   [this](std::exception_ptr) { fail("the state store failed"); }, &watch_totals_};
+        if (!watcher_context_) {
+            watch::watcher_hooks hooks{[this] { runner_.wake(); },
+                                       [this](std::exception_ptr) { fail("the state store failed"); }, &watch_totals_};
+            watcher_context_ = std::make_shared<const watch::watcher_context>(
+                watch::watcher_context{ex, store_, *clock_, std::move(hooks), {}});
+        }
         // mb is an element of *cfg_: the watcher refers to it there, and keeps cfg_ alive across reloads.
-        rt.watcher = std::make_unique<watch::mailbox_watcher>(ex, cfg_, mb, rt.source, store_, *clock_, hooks);
+        rt.watcher = std::make_unique<watch::mailbox_watcher>(watcher_context_, cfg_, mb, rt.source);
         mailboxes_.emplace(mb.id, std::move(rt));
     }
 
@@ -341,9 +346,11 @@ struct daemon_runtime::impl {
     state::store& store_;
     runtime_options options_;
     http::curl_multi multi_;
-    // GetStreamingEvents only (ews_source_options::stream_http says why).
+    // GetStreamingEvents only (ews_source_options::stream_http says why), on
+    // Asio sockets (stream_client.hpp); NTLM streams go on to libcurl.
     http::curl_multi stream_multi_{ioc_};
-    http::curl_client stream_client_{stream_multi_};
+    http::curl_client ntlm_stream_client_{stream_multi_};
+    http::stream_client stream_client_{ioc_.get_executor(), ntlm_stream_client_};
     http::curl_client client_;
     oauth_services oauth_{ioc_.get_executor(), client_, cfg_->state_dir};  // outlives mailboxes_
     source::stream_hub stream_hub_{ioc_.get_executor()};  // outlives mailboxes_ (their grouped streams)
@@ -354,6 +361,7 @@ struct daemon_runtime::impl {
     actions::outbox_runner runner_;
     watch::watch_totals watch_totals_;    // for /metrics; outlive the watchers and providers below
     auth::refresh_counts token_totals_;
+    std::shared_ptr<const watch::watcher_context> watcher_context_;  // shared by all watchers
     std::map<std::string, mailbox_runtime> mailboxes_;
     std::map<std::string, mailbox_runtime> retiring_;  // reload: stopping, to start again or go
     std::vector<mailbox_runtime> graveyard_;           // stopped, kept while actions may use them

@@ -122,7 +122,7 @@ public:
     }
 
     ~transfer() {
-        curl_easy_cleanup(easy_);
+        curl_easy_cleanup(easy_);  // only when complete() could not hand it back
         curl_slist_free_all(headers_);
     }
     transfer(const transfer&) = delete;
@@ -131,7 +131,7 @@ public:
     void start() {
         if (done_) return;
         // Not before: a request waiting for its turn holds no easy handle.
-        easy_ = curl_easy_init();
+        easy_ = owner_->take_easy();
         if (easy_ == nullptr) return complete(make_error_code(errc::start_failed));
         if (const CURLcode rc = configure(); rc != CURLE_OK) return complete(make_curl_error_code(rc));
         if (auto ec = owner_->multi_.add(easy_, *this)) return complete(ec);
@@ -167,6 +167,8 @@ public:
             owner_->multi_.remove(easy_);
             in_multi_ = false;
         }
+        // Out of the multi: no libcurl callback reaches this transfer again.
+        owner_->recycle(std::exchange(easy_, nullptr));
         if (auto slot = asio::get_associated_cancellation_slot(handler_); slot.is_connected()) slot.clear();
         auto self = shared_from_this();  // the owner's reference goes away below
         owner_->transfers_.erase(this);
@@ -300,6 +302,21 @@ private:
 curl_client::~curl_client() {
     origins_.clear();  // nothing waits for a turn any more
     while (!transfers_.empty()) transfers_.begin()->second->complete(asio::error::operation_aborted);
+    for (CURL* easy : spare_) curl_easy_cleanup(easy);
+}
+
+CURL* curl_client::take_easy() {
+    if (spare_.empty()) return curl_easy_init();
+    CURL* easy = spare_.back();
+    spare_.pop_back();
+    return easy;
+}
+
+void curl_client::recycle(CURL* easy) {
+    if (easy == nullptr) return;
+    if (spare_.size() >= spare_handles) return curl_easy_cleanup(easy);
+    curl_easy_reset(easy);  // every option set by configure() is set again
+    spare_.push_back(easy);
 }
 
 std::size_t curl_client::queued() const noexcept {

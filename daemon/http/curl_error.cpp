@@ -43,6 +43,8 @@ public:
         case errc::body_too_large: return "response body exceeds the configured limit";
         case errc::receiver_stopped: return "the body receiver stopped the transfer";
         case errc::start_failed: return "the transfer could not be started";
+        case errc::invalid_request: return "a request header contains a line break";
+        case errc::malformed_response: return "the response is not well-formed HTTP/1.1";
         }
         return "unknown http error";
     }

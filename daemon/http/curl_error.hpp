@@ -20,6 +20,8 @@ enum class errc {
     body_too_large = 1,  ///< a buffered body exceeded request::max_body_size
     receiver_stopped,    ///< a streaming chunk handler returned false
     start_failed,        ///< libcurl refused to create or start the transfer
+    invalid_request,     ///< a header would break the request (a line break in it)
+    malformed_response,  ///< the server's answer is not HTTP/1.1 a client can read
 };
 
 const boost::system::error_category& curl_category() noexcept;

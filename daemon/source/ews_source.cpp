@@ -10,6 +10,7 @@
 #include "source/stream_hub.hpp"
 #include "source/stream_reading.hpp"
 #include "source/folder_names.hpp"
+#include "source/interned.hpp"
 #include "util/base64.hpp"
 
 #include <boost/asio/append.hpp>
@@ -116,25 +117,30 @@ void ring(const doorbell_news& news, const watched_folders& watched, const ring_
     for (const auto* name : hit) on_ring(*name);
 }
 
+// The hub only for the mailboxes whose streams it groups.
+ews_source_options options_for(const config::mailbox_config& mailbox, ews_source_options options) {
+    if (!groups_streams(mailbox)) options.hub = nullptr;
+    options.stream_idle = {};  // per mailbox: ews_source::stream_idle_
+    return options;
+}
+
 }  // namespace
 
 ews_source::ews_source(net::any_io_executor ex, const config::mailbox_config& mailbox, http::client& client,
                        auth::credential_provider& credentials, ews::request_context context,
                        ews_source_options options)
-    : ex_(std::move(ex)),
+    : common_(interned(common{std::move(ex), options_for(mailbox, options)})),
       mode_(mailbox.watch.mode),
       poll_interval_(mailbox.watch.poll_interval),
+      stream_idle_(options.stream_idle),
       channel_(client, credentials,
-               channel_settings{mailbox.id, mailbox.ews_url, http::tls_options{mailbox.tls.verify, mailbox.tls.ca_file},
-                                context_for(mailbox, std::move(context), options.hub && groups_streams(mailbox)),
+               channel_settings{mailbox.id, interned(endpoint{mailbox.ews_url, {mailbox.tls.verify, mailbox.tls.ca_file}}),
+                                context_for(mailbox, std::move(context), common_->options.hub != nullptr),
                                 options.request_timeout},
                options.stream_http),
-      options_(options),
-      pool_(options.hub && groups_streams(mailbox) ? &options.hub->pool_key(stream_pool_of(mailbox)) : nullptr) {
-    if (!groups_streams(mailbox)) options_.hub = nullptr;
-}
+      pool_(common_->options.hub ? &common_->options.hub->pool_key(stream_pool_of(mailbox)) : nullptr) {}
 
-// Runs `op` as a coroutine on ex_ and completes `h` with its result, posted
+// Runs `op` as a coroutine on the executor and completes `h` with its result, posted
 // (so never inside the initiating call), after clearing h's cancellation
 // slot. Any cancellation type is turned into terminal cancellation of the
 // coroutine, which cancels whatever it awaits.
@@ -161,12 +167,12 @@ void ews_source::launch(const char* what, task<std::tuple<outcome, Results...>> 
         channel_.log_failure(what, std::get<0>(r));
         // Posted: the coroutine frame (which used st's signal) is gone before
         // the slot is cleared and the handler runs.
-        net::post(ex_, [st, slot, h = std::move(h), r = std::move(r)]() mutable {
+        net::post(common_->ex, [st, slot, h = std::move(h), r = std::move(r)]() mutable {
             if (slot.is_connected()) slot.clear();
             std::apply(std::move(h), std::move(r));
         });
     };
-    net::co_spawn(ex_, std::move(op), net::bind_cancellation_slot(st->signal.slot(), std::move(done)));
+    net::co_spawn(common_->ex, std::move(op), net::bind_cancellation_slot(st->signal.slot(), std::move(done)));
 }
 
 void ews_source::listen_impl(std::vector<std::string> folders, ring_handler on_ring, completion<listen_signature> h) {
@@ -199,7 +205,7 @@ void ews_source::listen_impl(std::vector<std::string> folders, ring_handler on_r
         if (st->cancelled && o.step == ews::next_step::proceed) o = cancelled_decision();
         if (o.step != ews::next_step::proceed) return std::move(h)(std::move(o));
         // Not grouped, or a server that hands out no affinity cookie: a stream of its own.
-        if (!options_.hub || !channel_.settings().context.backend_override_cookie)
+        if (!common_->options.hub || !channel_.settings().context.backend_override_cookie)
             return launch("listen", stream_op(), std::move(h));
         join_hub(std::move(h));
     };
@@ -289,7 +295,7 @@ ews_source::task<outcome> ews_source::subscribe(const watched_folders& watched, 
                                               ews::event_type::modified, ews::event_type::moved};
     const auto& ctx = channel_.settings().context;
     const int pull_timeout =
-        std::max(options_.pull_timeout_minutes,
+        std::max(common_->options.pull_timeout_minutes,
                  static_cast<int>(std::chrono::ceil<std::chrono::minutes>(poll_interval_).count()) + 1);
     auto body = pull ? ews::soap_request(ctx, ews::subscribe_pull{refs, events, std::nullopt, pull_timeout})
                      : ews::soap_request(ctx, ews::subscribe_streaming{refs, events});
@@ -301,9 +307,10 @@ ews_source::task<outcome> ews_source::subscribe(const watched_folders& watched, 
     if (!subs || subs->empty() || subs->front().subscription_id.empty())
         co_return make(ews::next_step::transient, "unexpected-response", "the Subscribe answer holds no SubscriptionId");
     subscription_id_ = subs->front().subscription_id;
-    watermark_ = subs->front().watermark;
+    // Only GetEvents starts from a watermark: a streaming mailbox keeps none (issue 8).
+    if (pull) watermark_ = subs->front().watermark;
     // Grouped streams need to know the server holding the subscription (stream_hub.hpp).
-    if (options_.hub && !pull) channel_.set_backend_override_cookie(backend_override_cookie(reply.http));
+    if (common_->options.hub && !pull) channel_.set_backend_override_cookie(backend_override_cookie(reply.http));
     co_return ok;
 }
 
@@ -321,32 +328,33 @@ ews_source::task<outcome> ews_source::stream() {
     };
     // Not a braced list inside co_await: GCC 12 rejects it ("array used as initializer").
     std::vector<std::string> ids{*subscription_id_};
-    const auto o = co_await stream_events(channel_, std::move(ids), options_.connection_timeout,
-                                          options_.stream_idle, on_frame);
+    const auto o = co_await stream_events(channel_, std::move(ids), common_->options.connection_timeout,
+                                          stream_idle_, on_frame);
     if (o.step == ews::next_step::resubscribe) forget_subscription();
     co_return o;
 }
 
 // Joins the hub with the subscription and its affinity cookie; the hub's
-// group connection carries its notifications until the subscription fails,
-// then completes h.
+// group connection carries its notifications (on_news) until the
+// subscription fails, then completes h (after on_end). h goes to the hub as
+// it is: no wrapper per idle mailbox (issue 8).
 void ews_source::join_hub(completion<listen_signature> h) {
     stream_membership m;
     const auto& ctx = channel_.settings().context;
     m.pool = *pool_;
     m.cookie = *ctx.backend_override_cookie;
-    m.subscription_id = *subscription_id_;
-    m.address = ctx.impersonate.value_or(std::string{});  // app-only grouped mailboxes impersonate themselves
-    m.stream_idle = options_.stream_idle;
+    m.subscription_id = *subscription_id_;  // unchanged until the join completes (forget_subscription after)
+    m.stream_idle = stream_idle_;
     m.via = &channel_;
-    m.on_news = [this](const doorbell_news& news) { ring(news, watched_, on_ring_); };
-    auto slot = net::get_associated_cancellation_slot(h);
-    auto ended = [this, h = std::move(h)](outcome o) mutable {
-        if (o.step == ews::next_step::resubscribe) forget_subscription();
-        channel_.log_failure("listen", o);
-        std::move(h)(std::move(o));
-    };
-    options_.hub->async_join(std::move(m), net::bind_cancellation_slot(slot, std::move(ended)));
+    m.listener = this;
+    common_->options.hub->async_join(std::move(m), std::move(h));
+}
+
+void ews_source::on_news(const doorbell_news& news) { ring(news, watched_, on_ring_); }
+
+void ews_source::on_end(const outcome& o) {
+    if (o.step == ews::next_step::resubscribe) forget_subscription();
+    channel_.log_failure("listen", o);
 }
 
 void ews_source::forget_subscription() {
@@ -399,23 +407,23 @@ ews_source::task<ews_source::cached_folder> ews_source::resolve(std::string name
     const std::string* id = nullptr;
     // Another resolve asking GetFolder already (the doorbell and the first
     // sync start together): wait for its answer instead of asking again.
-    while (root_lookup_ && !folder_ids_.contains(key)) {
+    while (root_lookup_ && !cached_id(key)) {
         const auto gate = root_lookup_;
         co_await gate->async_wait(net::as_tuple(use_awaitable));
         if (co_await is_cancelled()) co_return cached_folder{cancelled_decision(), nullptr};
     }
-    if (auto it = folder_ids_.find(key); it != folder_ids_.end()) {
-        id = &it->second;
+    if (const auto* cached = cached_id(key)) {
+        id = cached;
     } else {
-        const root_lookup lookup{root_lookup_, ex_};
+        const root_lookup lookup{root_lookup_, common_->ex};
         auto [o, found] = co_await distinguished_folder_id(path->root);
         if (o.step != ews::next_step::proceed) co_return cached_folder{o, nullptr};
-        id = &(folder_ids_[key] = found);
+        id = &cache_id(key, std::move(found));
     }
     for (const auto& element : path->below) {
         key += "/" + folder_key(element);
-        if (auto it = folder_ids_.find(key); it != folder_ids_.end()) {
-            id = &it->second;
+        if (const auto* cached = cached_id(key)) {
+            id = cached;
             continue;
         }
         auto [o, found] = co_await find_child(*id, element);
@@ -429,9 +437,23 @@ ews_source::task<ews_source::cached_folder> ews_source::resolve(std::string name
             if (co.step != ews::next_step::proceed) co_return cached_folder{co, nullptr};
             found = made;
         }
-        id = &(folder_ids_[key] = found);
+        id = &cache_id(key, std::move(found));
     }
     co_return cached_folder{ok, id};
+}
+
+const std::string* ews_source::cached_id(std::string_view key) const {
+    for (const auto& [path, id] : folder_ids_) {
+        if (path == key) return &id;
+    }
+    return nullptr;
+}
+
+const std::string& ews_source::cache_id(const std::string& key, std::string id) {
+    for (auto& [path, cached] : folder_ids_) {
+        if (path == key) return cached = std::move(id);  // in place: pointers to it stay valid
+    }
+    return folder_ids_.emplace_front(key, std::move(id)).second;
 }
 
 ews_source::task<ews_source::folder_result> ews_source::distinguished_folder_id(std::string name) {
@@ -526,7 +548,7 @@ ews_source::task<std::tuple<outcome, std::vector<match::message>>> ews_source::f
     co_await net::this_coro::throw_if_cancelled(false);
     std::vector<match::message> out;
     const auto properties = fetch_properties(fields);
-    const auto batch = std::max<std::size_t>(options_.fetch_batch, 1);
+    const auto batch = std::max<std::size_t>(common_->options.fetch_batch, 1);
     for (std::size_t start = 0; start < ids.size(); start += batch) {
         ews::get_item request;
         request.properties = properties;

@@ -26,6 +26,7 @@
 #include "http/client.hpp"
 #include "source/exchange.hpp"
 #include "source/mail_source.hpp"
+#include "source/stream_hub.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -33,17 +34,17 @@
 
 #include <chrono>
 #include <cstddef>
-#include <map>
+#include <forward_list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 namespace ewstrigd::source {
 
-class stream_hub;
 
 struct ews_source_options {
     // GetStreamingEvents ConnectionTimeout; the server allows 1..30 minutes.
@@ -70,9 +71,11 @@ struct ews_source_options {
     // and GetItem pay for them (a quarter of the CPU per mail at 1,000
     // mailboxes with a stream each; bench/README.md).
     http::client* stream_http = nullptr;
+
+    bool operator==(const ews_source_options&) const = default;
 };
 
-class ews_source final : public mail_source {
+class ews_source final : public mail_source, private stream_listener {
 public:
     // `context` carries the server version (and grouping settings); the
     // mailbox's auth kind adds impersonation and X-AnchorMailbox to it:
@@ -125,6 +128,8 @@ private:
     task<outcome> subscribe(const watched_folders& watched, bool pull);
     task<outcome> stream();
     void join_hub(completion<listen_signature> h);
+    void on_news(const doorbell_news& news) override;  // stream_listener: the hub's, while joined
+    void on_end(const outcome& o) override;
     void forget_subscription();
     task<outcome> pull_events();
     task<outcome> wait(std::chrono::milliseconds d);
@@ -135,6 +140,8 @@ private:
     task<folder_result> distinguished_folder_id(std::string id);
     task<folder_result> find_child(std::string parent_id, std::string name);
     task<folder_result> create_child(std::string parent_id, std::string name);
+    const std::string* cached_id(std::string_view key) const;           // null when not cached
+    const std::string& cache_id(const std::string& key, std::string id);  // the cached copy
 
     // ---- mail out (implemented in ews_outgoing.cpp) ------------------------
     void send_mail_impl(outgoing_mail mail, completion<done_signature> h) override;
@@ -147,13 +154,24 @@ private:
     task<std::tuple<outcome, std::vector<attachment_file>>> fetch_attachments_op(std::vector<std::string> attachment_ids);
     // ---- end of mail out ----------------------------------------------------
 
-    boost::asio::any_io_executor ex_;
+    // The loop and the options, the same for every source of a daemon but
+    // stream_idle (kept apart): one shared copy (source/interned.hpp).
+    struct common {
+        boost::asio::any_io_executor ex;
+        ews_source_options options;  // stream_idle unused
+
+        bool operator==(const common&) const = default;
+    };
+    std::shared_ptr<const common> common_;
     config::watch_mode mode_;  // of the mailbox's watch settings only these: no copy of its folder list
     std::chrono::seconds poll_interval_;
+    std::chrono::seconds stream_idle_;  // options.stream_idle
     channel channel_;
-    ews_source_options options_;
     const std::string* pool_ = nullptr;  // stream_pool_of(mailbox) when grouped, kept by the hub
-    std::map<std::string, std::string> folder_ids_;  // lower-case path -> FolderId/@Id; never erased
+    // Lower-case path -> FolderId/@Id; never erased, nodes stay put. A list:
+    // a mailbox resolves a few folders, and an idle one keeps a list head
+    // instead of a map's (issue 8).
+    std::forward_list<std::pair<std::string, std::string>> folder_ids_;
     std::shared_ptr<boost::asio::steady_timer> root_lookup_;  // while a GetFolder is in flight (root_lookup)
     std::optional<std::string> subscription_id_;
     watched_folders watched_;  // the folders the subscription covers (one listen at a time)

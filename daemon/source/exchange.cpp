@@ -79,7 +79,9 @@ ews::decision first_error(const ews::response& r, ews::decision (*decide)(const 
 
 channel::channel(http::client& client, auth::credential_provider& credentials, channel_settings settings,
                  http::client* streams)
-    : client_(client), streams_(streams ? *streams : client), credentials_(credentials), settings_(std::move(settings)) {}
+    : client_(client), streams_(streams ? *streams : client), credentials_(credentials), settings_(std::move(settings)) {
+    if (!settings_.server) settings_.server = std::make_shared<const endpoint>();
+}
 
 net::awaitable<exchange_reply> channel::exchange(ews::operation op, std::string body,
                                                  http::chunk_handler on_chunk, std::optional<http::timeouts> timeouts) {
@@ -96,10 +98,10 @@ net::awaitable<exchange_reply> channel::exchange(ews::operation op, std::string 
         }
         http::request req;
         req.method = http::method::post;
-        req.url = settings_.url;
+        req.url = settings_.server->url;
         req.headers = headers_for(settings_.context, op);
         req.body = body;  // kept for the retry
-        req.tls = settings_.tls;
+        req.tls = settings_.server->tls;
         req.auth = std::move(auth);
         if (timeouts) req.timeouts = *timeouts;
         else req.timeouts.total = settings_.request_timeout;

@@ -28,17 +28,23 @@ using net::use_awaitable;
 
 // What the hub keeps of an idle mailbox (10,000 of them: issue 8): no
 // coroutine, only this record under its subscription id. Pool, cookie and
-// idle limit are the group's.
+// idle limit are the group's; the address is the channel's.
 struct member {
     // Constructed from the handler: this Boost's any_completion_handler
     // move assignment recurses without end.
     member(stream_membership&& m, net::any_completion_handler<join_signature> h)
-        : address(std::move(m.address)), via(m.via), on_news(std::move(m.on_news)), handler(std::move(h)),
+        : via(m.via), listener(m.listener), handler(std::move(h)),
           slot(net::get_associated_cancellation_slot(handler)) {}
 
-    std::string address;  // anchor order
+    // The mailbox's SMTP address, which its channel impersonates: anchor order.
+    const std::string& address() const {
+        static const std::string none;
+        const auto& impersonated = via->settings().context.impersonate;
+        return impersonated ? *impersonated : none;
+    }
+
     channel* via;
-    std::function<void(const doorbell_news&)> on_news;
+    stream_listener* listener;
     net::any_completion_handler<join_signature> handler;
     net::cancellation_slot slot;  // the handler's, cleared when it completes
 };
@@ -53,7 +59,8 @@ struct deferred_completion {
 
 // One GetStreamingEvents connection and the subscriptions it carries.
 class stream_hub::group : public std::enable_shared_from_this<group> {
-    using member_map = std::map<std::string, std::unique_ptr<member>>;  // by subscription id
+    // By subscription id, viewing the member's source's copy (stream_membership).
+    using member_map = std::map<std::string_view, std::unique_ptr<member>, std::less<>>;
 
 public:
     group(net::any_io_executor ex, stream_hub_options options, std::string backend, std::chrono::seconds idle)
@@ -63,15 +70,20 @@ public:
     bool idle() const { return members_.empty() && !running_; }
     group_info info() const { return {backend_, members_.size(), connected_, connections_}; }
 
-    void add(const std::string& id, std::unique_ptr<member> mb) {
+    void add(std::string_view id, std::unique_ptr<member> mb) {
         if (mb->slot.is_connected()) {
             // The member's address, not a copy of its id: a smaller handler, no string per mailbox (issue 8).
             mb->slot.assign([weak = weak_from_this(), m = mb.get()](net::cancellation_type) {
                 if (auto g = weak.lock()) g->leave(m, cancelled_decision());
             });
         }
-        if (auto old = members_.find(id); old != members_.end()) complete(std::move(old->second), cancelled_decision());
-        members_[id] = std::move(mb);
+        if (auto old = members_.find(id); old != members_.end()) {
+            // The old key may view text that is gone: the entry goes, not only its member.
+            auto replaced = std::move(old->second);
+            members_.erase(old);
+            complete(std::move(replaced), cancelled_decision());
+        }
+        members_.emplace(id, std::move(mb));
         if (!running_) {
             running_ = true;
             net::co_spawn(ex_, run(shared_from_this()),
@@ -107,7 +119,7 @@ private:
         signal_.emit(net::cancellation_type::terminal);
     }
 
-    void leave(const std::string& id, outcome o) {
+    void leave(std::string_view id, outcome o) {
         if (auto it = members_.find(id); it != members_.end()) leave(it, std::move(o));
     }
 
@@ -136,6 +148,7 @@ private:
     void complete(std::unique_ptr<member> mb, outcome o) {
         net::post(ex_, [mb = std::move(mb), o = std::move(o)]() mutable {
             if (mb->slot.is_connected()) mb->slot.clear();
+            if (mb->listener) mb->listener->on_end(o);
             std::move(mb->handler)(std::move(o));
         });
     }
@@ -214,8 +227,8 @@ private:
         std::vector<std::string> ids;
         ids.reserve(members_.size());
         for (const auto& [id, mb] : members_) {
-            ids.push_back(id);
-            if (!anchor || mb->address < anchor->address) {
+            ids.emplace_back(id);
+            if (!anchor || mb->address() < anchor->address()) {
                 anchor = mb.get();
                 anchor_id_ = id;
             }
@@ -224,7 +237,8 @@ private:
         const frame_reader on_frame = [this](const ews::response& frame, stream_reading& s) {
             auto news = read_grouped_doorbell(frame);
             for (const auto& [id, n] : news.by_subscription) {
-                if (auto it = members_.find(id); it != members_.end() && it->second->on_news) it->second->on_news(n);
+                if (auto it = members_.find(id); it != members_.end() && it->second->listener)
+                    it->second->listener->on_news(n);
             }
             for (const auto& id : news.failed_ids) leave(id, *news.id_failure);
             if (news.failure) {
@@ -240,7 +254,7 @@ private:
         restart_timer_.cancel();
         restart_scheduled_ = false;
         logger()->debug("stream group backend={} connection {}: {} subscriptions, anchor {}", backend_, connections_,
-                        ids.size(), anchor->address);
+                        ids.size(), anchor->address());
         const auto o = co_await stream_events(via, std::move(ids), options_.connection_timeout, idle_, on_frame);
         connected_ = false;
         // A reconnect for joins is owed no more: the next connection carries
@@ -276,15 +290,17 @@ stream_hub::~stream_hub() = default;
 
 void stream_hub::join_impl(stream_membership m, net::any_completion_handler<join_signature> h) {
     if (!m.via || m.subscription_id.empty()) {
-        net::post(ex_, [h = std::move(h)]() mutable {
-            std::move(h)(outcome{ews::next_step::permanent, {}, "internal", "a stream membership without a subscription"});
+        net::post(ex_, [h = std::move(h), listener = m.listener]() mutable {
+            const outcome o{ews::next_step::permanent, {}, "internal", "a stream membership without a subscription"};
+            if (listener) listener->on_end(o);
+            std::move(h)(o);
         });
         return;
     }
     const std::string backend{backend_of_cookie(m.cookie)};
     const auto idle = m.stream_idle;
     const auto key = m.pool + '\n' + backend + '\n' + std::to_string(idle.count());
-    const auto id = std::move(m.subscription_id);
+    const auto id = m.subscription_id;
     auto mb = std::make_unique<member>(std::move(m), std::move(h));
     auto& list = groups_[key];
     std::erase_if(list, [](const auto& g) { return g->idle(); });

@@ -18,8 +18,8 @@
 //   first join that it does not carry yet, so thousands of mailboxes joining
 //   during start-up cause a few reconnects per group, not one per mailbox.
 //   Subscriptions keep their events on the server while it reconnects.
-// - Notifications are dispatched by SubscriptionId to the member's news
-//   handler. An error frame listing ErrorSubscriptionIds ends the join of
+// - Notifications are dispatched by SubscriptionId to the member's
+//   listener. An error frame listing ErrorSubscriptionIds ends the join of
 //   those members only, with step resubscribe: they subscribe again and
 //   rejoin, possibly another group (a mailbox Exchange moved to another
 //   server). Other failures of a connection are retried with backoff
@@ -45,11 +45,11 @@
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ewstrigd::source {
@@ -62,19 +62,38 @@ struct stream_hub_options {
     std::chrono::milliseconds backoff_cap{std::chrono::minutes{2}};
 };
 
+// What a member hears from the hub: the events for its subscription, and
+// the end of its join, just before the join completes. One pointer per
+// member instead of two type-erased callbacks (10,000 members: issue 8).
+class stream_listener {
+public:
+    virtual void on_news(const doorbell_news& news) = 0;
+    virtual void on_end(const outcome& o) = 0;
+
+protected:
+    stream_listener() = default;
+    stream_listener(const stream_listener&) = default;
+    stream_listener& operator=(const stream_listener&) = default;
+    ~stream_listener() = default;
+};
+
 // One mailbox's subscription joining the hub.
 struct stream_membership {
     std::string pool;             // stream_pool_of(mailbox): groups never mix pools
     std::string cookie;           // the X-BackEndOverrideCookie its Subscribe got
-    std::string subscription_id;  // unique within the hub
-    std::string address;          // the mailbox's SMTP address (anchor order)
+    // Unique within the hub. Not copied (10,000 mailboxes: issue 8): the
+    // text it views must stay as it is until the join completes, as the
+    // member's source keeps it.
+    std::string_view subscription_id;
     // The mailbox's watch.stream_idle_timeout. Groups never mix limits: taking
     // the smallest of a group would cut a connection that is healthy for the
     // others (a limit below the server's keep-alive interval reconnects every
     // time), and one member joining or leaving would change it for all.
     std::chrono::seconds stream_idle{120};
-    channel* via = nullptr;       // the member's channel, carrying its impersonation and cookie
-    std::function<void(const doorbell_news&)> on_news;  // events for this subscription
+    // The member's channel, carrying its impersonation (its SMTP address,
+    // which also orders the anchors) and its cookie.
+    channel* via = nullptr;
+    stream_listener* listener = nullptr;  // outlives the join, as `via`
 };
 
 using join_signature = void(outcome);

@@ -57,20 +57,15 @@ struct mailbox_watcher::folder {
     std::unique_ptr<net::cancellation_signal> signal;  // the run's, for stop()
 };
 
-mailbox_watcher::mailbox_watcher(net::any_io_executor ex, std::shared_ptr<const config::config> cfg,
-                                 const config::mailbox_config& mailbox, std::shared_ptr<source::mail_source> source,
-                                 state::store& store, watch::clock& clock, watcher_hooks hooks, watch_timing timing)
-    : ex_(std::move(ex)),
-      bound_(std::make_shared<const bound_config>(
-          bound_config{cfg, &mailbox, cfg ? triggers_of(*cfg, mailbox.id) : trigger_list{}})),
+mailbox_watcher::mailbox_watcher(std::shared_ptr<const watcher_context> context,
+                                 std::shared_ptr<const config::config> cfg, const config::mailbox_config& mailbox,
+                                 std::shared_ptr<source::mail_source> source)
+    : context_(std::move(context)),
+      bound_{cfg, &mailbox, cfg ? triggers_of(*cfg, mailbox.id) : trigger_list{}},
       source_(std::move(source)),
-      store_(store),
-      clock_(clock),
-      hooks_(std::move(hooks)),
-      timing_(timing),
-      doorbell_delay_(timing.backoff_initial, timing.backoff_cap, util::seed_of(mailbox.id)),
-      private_totals_(hooks_.totals != nullptr ? nullptr : std::make_unique<watch_totals>()),
-      totals_(hooks_.totals != nullptr ? *hooks_.totals : *private_totals_) {
+      doorbell_delay_(context_->timing.backoff_initial, context_->timing.backoff_cap, util::seed_of(mailbox.id)),
+      private_totals_(context_->hooks.totals != nullptr ? nullptr : std::make_unique<watch_totals>()),
+      totals_(context_->hooks.totals != nullptr ? *context_->hooks.totals : *private_totals_) {
     for (const auto& name : mailbox.watch.folders) folders_.push_back(std::make_unique<folder>(name));
 }
 
@@ -82,7 +77,7 @@ mailbox_watcher::~mailbox_watcher() {
 void mailbox_watcher::start() {
     start_doorbell();
     // An idle mailbox's safety timer is an entry in the clock's list, not a sleep of its own (issue 8).
-    clock_.call_every(safety_timer_, timing_.safety_interval, [this] {
+    context_->clock.call_every(safety_timer_, context_->timing.safety_interval, [this] {
         for (auto& f : folders_) wake(*f);
     });
     // A new subscription rings every folder (mail_source.hpp), and only a
@@ -106,14 +101,20 @@ void mailbox_watcher::sync_once(std::function<void(bool)> done) { spawn(once_loo
 
 void mailbox_watcher::stop(std::function<void()> done) {
     stopping_ = true;
-    stopped_ = std::move(done);
+    auto& o = occasional();
+    o.stopped = std::move(done);
     doorbell_signal_.emit(net::cancellation_type::terminal);
     safety_timer_.stop();
-    for (auto& s : once_signals_) s.emit(net::cancellation_type::terminal);
+    for (auto& s : o.once_signals) s.emit(net::cancellation_type::terminal);
     for (auto& f : folders_) {
         if (f->signal) f->signal->emit(net::cancellation_type::terminal);
     }
-    if (running_ == 0 && stopped_) net::post(ex_, std::exchange(stopped_, nullptr));
+    if (running_ == 0 && o.stopped) net::post(context_->ex, std::exchange(o.stopped, nullptr));
+}
+
+mailbox_watcher::occasional_state& mailbox_watcher::occasional() {
+    if (!occasional_) occasional_ = std::make_unique<occasional_state>();
+    return *occasional_;
 }
 
 void mailbox_watcher::set_config(std::shared_ptr<const config::config> cfg) {
@@ -121,7 +122,7 @@ void mailbox_watcher::set_config(std::shared_ptr<const config::config> cfg) {
     for (const auto& mb : cfg->mailboxes) {
         if (mb.id != mailbox_id()) continue;
         auto triggers = triggers_of(*cfg, mb.id);
-        bound_ = std::make_shared<const bound_config>(bound_config{std::move(cfg), &mb, std::move(triggers)});
+        bound_ = bound_config{std::move(cfg), &mb, std::move(triggers)};
         return;
     }
 }
@@ -143,9 +144,9 @@ mailbox_status mailbox_watcher::status() const {
 }
 
 void mailbox_watcher::spawn(awaitable<void> loop) {
-    auto& signal = once_signals_.emplace_back();
+    auto& signal = occasional().once_signals.emplace_back();
     ++running_;
-    net::co_spawn(ex_, std::move(loop),
+    net::co_spawn(context_->ex, std::move(loop),
                   net::bind_cancellation_slot(signal.slot(), [this](std::exception_ptr e) { loop_ended(e); }));
 }
 
@@ -161,18 +162,18 @@ void mailbox_watcher::loop_ended(std::exception_ptr e) {
             log()->critical("mailbox={} watch loop failed", mailbox_id());
         }
         state_ = connection_state::failed;
-        if (hooks_.on_fatal) hooks_.on_fatal(e);
+        if (context_->hooks.on_fatal) context_->hooks.on_fatal(e);
     }
     if (running_ == 0 && stopping_) {
         state_ = connection_state::stopped;
-        if (stopped_) net::post(ex_, std::exchange(stopped_, nullptr));
+        if (occasional_ && occasional_->stopped) net::post(context_->ex, std::exchange(occasional_->stopped, nullptr));
     }
 }
 
 void mailbox_watcher::ring(const std::string& folder_name) {
     first_ring_pending_ = false;
     ++totals_.notifications;
-    last_ring_ = clock_.now();
+    last_ring_ = context_->clock.now();
     if (state_ != connection_state::failed) state_ = connection_state::connected;
     for (auto& f : folders_) {
         if (match::equals_text(f->name, folder_name)) {
@@ -192,7 +193,7 @@ void mailbox_watcher::count_failure(const outcome& o) {
 
 void mailbox_watcher::note_success() {
     state_ = connection_state::connected;
-    last_sync_ = clock_.now();
+    last_sync_ = context_->clock.now();
 }
 
 void mailbox_watcher::note_failure(const outcome& o, std::string_view what, std::string_view folder_name,
@@ -202,7 +203,7 @@ void mailbox_watcher::note_failure(const outcome& o, std::string_view what, std:
     state_ = permanent ? connection_state::failed : connection_state::backing_off;
     if (!last_failure_) last_failure_ = std::make_unique<failure_note>();
     last_failure_->text = describe(o);
-    last_failure_->time = clock_.now();
+    last_failure_->time = context_->clock.now();
     totals_.backoff += retry_in;
     const auto level = permanent ? spdlog::level::err : spdlog::level::warn;
     log()->log(level, "mailbox={}{}{} {} failed ({}): {}; retrying in {} ms", mailbox_id(),
@@ -225,7 +226,7 @@ void mailbox_watcher::listen(net::cancellation_slot slot) {
         if (const auto self = alive.lock()) (*self)->ring(folder_name);
     };
     source_->async_listen(mailbox().watch.folders, std::move(on_ring),
-                          net::bind_cancellation_slot(slot, [this, slot, started = clock_.now()](outcome o) {
+                          net::bind_cancellation_slot(slot, [this, slot, started = context_->clock.now()](outcome o) {
                               listened(slot, started, std::move(o));
                           }));
 }
@@ -237,15 +238,15 @@ void mailbox_watcher::listened(net::cancellation_slot slot, std::chrono::system_
         // Normal end of a connection, or a lost subscription: listen again
         // at once (the next listen subscribes and rings every folder).
         if (o.step == step::proceed) doorbell_delay_.reset();
-        quick_listens_ = clock_.now() - started < std::chrono::seconds(1) ? quick_listens_ + 1 : 0;
+        quick_listens_ = context_->clock.now() - started < std::chrono::seconds(1) ? quick_listens_ + 1 : 0;
         if (quick_listens_ < max_quick_relistens) return listen(slot);
         quick_listens_ = 0;
         o = {step::transient, {}, "quick-return", "the doorbell ended at once several times in a row"};
     }
-    const auto wait = retry_delay(o, doorbell_delay_, timing_);
+    const auto wait = retry_delay(o, doorbell_delay_, context_->timing);
     note_failure(o, "doorbell", "", wait);
     wake_all_if_never_rung();  // catch up while the doorbell backs off
-    clock_.async_sleep(wait, net::bind_cancellation_slot(slot, [this, slot](boost::system::error_code ec) {
+    context_->clock.async_sleep(wait, net::bind_cancellation_slot(slot, [this, slot](boost::system::error_code ec) {
                            if (ec || stopping_) return loop_ended(nullptr);
                            listen(slot);
                        }));
@@ -260,11 +261,11 @@ void mailbox_watcher::wake(folder& f) {
     f.running = true;
     f.signal = std::make_unique<net::cancellation_signal>();
     ++running_;
-    net::co_spawn(ex_, folder_run(&f),
+    net::co_spawn(context_->ex, folder_run(&f),
                   net::bind_cancellation_slot(f.signal->slot(), [this, &f](std::exception_ptr e) {
                       f.running = false;
                       // Destroyed later: co_spawn may still use the signal's slot on its way out.
-                      net::post(ex_, [signal = std::move(f.signal)] {});
+                      net::post(context_->ex, [signal = std::move(f.signal)] {});
                       // A ring after the run's last look at `rung` (none today: co_spawn
                       // completes inline) must not be lost.
                       const bool rung_meanwhile = !e && std::exchange(f.rung, false);
@@ -273,8 +274,15 @@ void mailbox_watcher::wake(folder& f) {
                   }));
 }
 
+// A folder's retries, seeded by mailbox and folder so that 10,000 folders
+// failing together do not retry together.
+util::backoff mailbox_watcher::folder_backoff(const folder& f) const {
+    const auto& t = context_->timing;
+    return {t.backoff_initial, t.backoff_cap, util::seed_of(mailbox_id() + '\0' + f.name)};
+}
+
 awaitable<void> mailbox_watcher::folder_run(folder* f) {
-    util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(mailbox_id() + '\0' + f->name)};
+    auto delay = folder_backoff(*f);
     bool resynced_at_once = false;
     for (;;) {
         f->rung = false;
@@ -294,16 +302,16 @@ awaitable<void> mailbox_watcher::folder_run(folder* f) {
             // Once at once; a state rejected again right away is a server in trouble.
             if (!std::exchange(resynced_at_once, true)) continue;
         }
-        const auto wait = retry_delay(o, delay, timing_);
+        const auto wait = retry_delay(o, delay, context_->timing);
         note_failure(o, "sync", f->name, wait);
-        co_await clock_.async_sleep(wait, use_awaitable);
+        co_await context_->clock.async_sleep(wait, use_awaitable);
     }
 }
 
 awaitable<void> mailbox_watcher::once_loop(std::function<void(bool)> done) {
     bool all_ok = true;
     for (auto& f : folders_) {
-        util::backoff delay{timing_.backoff_initial, timing_.backoff_cap, util::seed_of(mailbox_id() + '\0' + f->name)};
+        auto delay = folder_backoff(*f);
         outcome o;
         for (int attempt = 0; attempt < once_attempts; ++attempt) {
             o = co_await sync_folder(f.get());
@@ -312,9 +320,9 @@ awaitable<void> mailbox_watcher::once_loop(std::function<void(bool)> done) {
                 f->resync = true;
                 continue;
             }
-            const auto wait = retry_delay(o, delay, timing_);
+            const auto wait = retry_delay(o, delay, context_->timing);
             note_failure(o, "sync", f->name, wait);
-            co_await clock_.async_sleep(wait, use_awaitable);
+            co_await context_->clock.async_sleep(wait, use_awaitable);
         }
         if (o.step == step::proceed) {
             note_success();
@@ -323,7 +331,7 @@ awaitable<void> mailbox_watcher::once_loop(std::function<void(bool)> done) {
             all_ok = false;
         }
     }
-    net::post(ex_, [done = std::move(done), all_ok] { done(all_ok); });
+    net::post(context_->ex, [done = std::move(done), all_ok] { done(all_ok); });
 }
 
 awaitable<outcome> mailbox_watcher::sync_folder(folder* f) {
@@ -335,7 +343,7 @@ awaitable<outcome> mailbox_watcher::sync_folder(folder* f) {
 
 awaitable<outcome> mailbox_watcher::sync_pages(folder* f) {
     std::optional<std::string> state;
-    if (!f->resync) state = store_.sync_state(mailbox_id(), f->name);
+    if (!f->resync) state = context_->store.sync_state(mailbox_id(), f->name);
     // Only a folder never synced gets a baseline; after a rejected state the
     // unseen items are new mail and must fire.
     const bool baseline = !state && !f->resync && mailbox().watch.on_start == config::start_mode::new_only;
@@ -357,11 +365,11 @@ awaitable<outcome> mailbox_watcher::sync_pages(folder* f) {
 }
 
 awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_changes& changes, bool baseline) {
-    const auto bound = bound_;  // this page keeps the triggers it started with
-    const auto& triggers = bound->triggers;
+    const auto bound = bound_;  // this page keeps the triggers it started with (and their config)
+    const auto& triggers = bound.triggers;
     std::vector<std::string> fresh;
     if (!changes.created.empty()) {
-        const auto seen = store_.seen_among(mailbox_id(), f->name, changes.created);
+        const auto seen = context_->store.seen_among(mailbox_id(), f->name, changes.created);
         for (const auto& id : changes.created) {
             if (std::find(seen.begin(), seen.end(), id) == seen.end() &&
                 std::find(fresh.begin(), fresh.end(), id) == fresh.end()) {
@@ -379,7 +387,7 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
         auto [o, messages] =
             co_await source_->async_fetch(fresh, fields_needed(triggers, f->name), f->name, as_values);
         if (o.step != step::proceed) co_return o;
-        const auto now = clock_.now();
+        const auto now = context_->clock.now();
         for (auto& msg : messages) {
             msg.folder = f->name;  // the configured name, as triggers and templates know it
             items.push_back(plan_item(triggers, mailbox_id(), f->name, msg, now));
@@ -391,7 +399,8 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
             }
         }
     }
-    const auto added = store_.commit_sync(mailbox_id(), f->name, changes.sync_state, items, clock_.now());
+    const auto added =
+        context_->store.commit_sync(mailbox_id(), f->name, changes.sync_state, items, context_->clock.now());
     totals_.items_seen += items.size();
     for (const auto& item : items) {
         for (const auto& a : item.actions) {
@@ -400,10 +409,10 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
     }
     if (added > 0) {
         totals_.actions_enqueued += added;
-        last_event_ = clock_.now();
+        last_event_ = context_->clock.now();
         log()->info("mailbox={} folder={} {} new item(s), {} action(s) enqueued", mailbox_id(), f->name, items.size(),
                     added);
-        if (hooks_.on_enqueued) hooks_.on_enqueued();
+        if (context_->hooks.on_enqueued) context_->hooks.on_enqueued();
     } else if (!items.empty()) {
         log()->debug("mailbox={} folder={} {} new item(s), no trigger matched", mailbox_id(), f->name, items.size());
     }

@@ -72,14 +72,24 @@ struct watcher_hooks {
     watch_totals* totals = nullptr;                    // daemon-wide counts to add to (none: kept private)
 };
 
+// What all watchers of a daemon share: one object they point to instead of
+// a copy each (~160 bytes per mailbox at 10,000 mailboxes: issue 8). The
+// store and the clock must outlive every watcher holding the context.
+struct watcher_context {
+    boost::asio::any_io_executor ex;
+    state::store& store;
+    watch::clock& clock;
+    watcher_hooks hooks;
+    watch_timing timing;
+};
+
 class mailbox_watcher {
 public:
     // `mailbox` is an element of *cfg. The watcher keeps `cfg` alive and
     // refers to its mailbox and triggers there instead of copying them
     // (10,000 mailboxes: issue 8).
-    mailbox_watcher(boost::asio::any_io_executor ex, std::shared_ptr<const config::config> cfg,
-                    const config::mailbox_config& mailbox, std::shared_ptr<source::mail_source> source,
-                    state::store& store, watch::clock& clock, watcher_hooks hooks, watch_timing timing = {});
+    mailbox_watcher(std::shared_ptr<const watcher_context> context, std::shared_ptr<const config::config> cfg,
+                    const config::mailbox_config& mailbox, std::shared_ptr<source::mail_source> source);
     ~mailbox_watcher();
     mailbox_watcher(const mailbox_watcher&) = delete;
     mailbox_watcher& operator=(const mailbox_watcher&) = delete;
@@ -101,7 +111,7 @@ public:
     // ones. A configuration without this mailbox changes nothing.
     void set_config(std::shared_ptr<const config::config> cfg);
 
-    const config::mailbox_config& mailbox() const { return *bound_->mailbox; }
+    const config::mailbox_config& mailbox() const { return *bound_.mailbox; }
     const std::shared_ptr<source::mail_source>& source() const { return source_; }
     mailbox_status status() const;
 
@@ -114,6 +124,7 @@ private:
                   source::outcome o);
     void wake(folder& f);
     void wake_all_if_never_rung();
+    util::backoff folder_backoff(const folder& f) const;
     boost::asio::awaitable<void> folder_run(folder* f);
     boost::asio::awaitable<void> once_loop(std::function<void(bool)> done);
     boost::asio::awaitable<source::outcome> sync_folder(folder* f);  // counted in the totals
@@ -130,27 +141,22 @@ private:
                       std::chrono::milliseconds retry_in);
 
     // The configuration, this mailbox's entry in it and its triggers there;
-    // replaced as a whole by set_config, kept by a page being handled.
+    // replaced as a whole by set_config; a page being handled keeps a copy.
     struct bound_config {
         std::shared_ptr<const config::config> whole;
         const config::mailbox_config* mailbox = nullptr;
         trigger_list triggers;
     };
-    const std::string& mailbox_id() const { return bound_->mailbox->id; }
+    const std::string& mailbox_id() const { return bound_.mailbox->id; }
 
-    boost::asio::any_io_executor ex_;
-    std::shared_ptr<const bound_config> bound_;
+    std::shared_ptr<const watcher_context> context_;  // executor, store, clock, hooks, timing
+    bound_config bound_;
     std::shared_ptr<source::mail_source> source_;
-    state::store& store_;
-    watch::clock& clock_;
-    watcher_hooks hooks_;
-    watch_timing timing_;
 
     std::vector<std::unique_ptr<folder>> folders_;
     // In place, not list nodes: every idle watcher has a doorbell and a safety timer (issue 8).
     boost::asio::cancellation_signal doorbell_signal_;
     periodic_call safety_timer_;
-    std::list<boost::asio::cancellation_signal> once_signals_;  // sync_once
     util::backoff doorbell_delay_;
     int quick_listens_ = 0;  // listens in a row that ended within a second
     int running_ = 0;
@@ -158,7 +164,14 @@ private:
     // Streaming and pull: the first sync waits for the first subscription's
     // ring (see start()); set until a ring came or the first listen failed.
     bool first_ring_pending_ = false;
-    std::function<void()> stopped_;
+    // What only sync_once() and stop() use, made by the first of them: an
+    // idle watcher keeps a pointer instead (issue 8).
+    struct occasional_state {
+        std::list<boost::asio::cancellation_signal> once_signals;  // sync_once
+        std::function<void()> stopped;                            // stop()'s callback
+    };
+    occasional_state& occasional();
+    std::unique_ptr<occasional_state> occasional_;
     std::shared_ptr<mailbox_watcher*> alive_ = std::make_shared<mailbox_watcher*>(this);  // ring handlers check it
     // What status() reports, compact (10,000 watchers: issue 8): "never" is
     // a default time point, and the last error takes room only once there

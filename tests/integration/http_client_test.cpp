@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace ewstrigd::test {
 namespace {
@@ -110,6 +111,33 @@ TEST_F(http_client, sequential_requests_reuse_one_connection) {
     EXPECT_EQ(send(req).res.status, 200u);
     EXPECT_EQ(server.requests(), 2u);
     EXPECT_EQ(server.accepted(), 1u);
+}
+
+// Easy handles are reused (curl_client.hpp): nothing of one request may
+// reach the next — credentials, headers, method and body above all.
+TEST_F(http_client, a_request_carries_nothing_over_from_the_one_before) {
+    std::vector<received_request> seen;
+    scripted_server server(ioc, [&](exchange& ex) -> net::awaitable<void> {
+        seen.push_back(ex.request());
+        co_await ex.respond(200, "ok");
+    });
+    http::request first;
+    first.method = http::method::post;
+    first.url = server.url("/first");
+    first.headers = {{"X-AnchorMailbox", "a@example.org"}};
+    first.body = "<soap/>";
+    first.auth = http::basic_auth{"svc", "secret"};
+    EXPECT_EQ(send(first).res.status, 200u);
+    http::request second;
+    second.url = server.url("/second");
+    EXPECT_EQ(send(second).res.status, 200u);
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0].header("X-AnchorMailbox"), "a@example.org");
+    EXPECT_NE(seen[0].header("Authorization"), "");
+    EXPECT_EQ(seen[1].method, "GET");
+    EXPECT_EQ(seen[1].header("Authorization"), "");
+    EXPECT_EQ(seen[1].header("X-AnchorMailbox"), "");
+    EXPECT_EQ(seen[1].body, "");
 }
 
 TEST_F(http_client, hundred_concurrent_requests_on_one_thread) {

@@ -50,7 +50,7 @@ std::string to_pem(const std::function<int(BIO*)>& write) {
     return std::string(mem->data, mem->length);
 }
 
-pem_pair make_self_signed_for_loopback() {
+pem_pair make_self_signed(const char* subject_alt_names) {
     pkey_ptr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
     x509_ptr cert(X509_new());
     if (!key || !cert) throw std::runtime_error("OpenSSL allocation failed");
@@ -66,7 +66,7 @@ pem_pair make_self_signed_for_loopback() {
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
-    for (const auto& [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
+    for (const auto& [nid, value] : {std::pair{NID_subject_alt_name, subject_alt_names},
                                      std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
         X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
         if (ext == nullptr) throw std::runtime_error("X509 extension failed");
@@ -95,6 +95,7 @@ struct tls_server::state {
     std::list<std::weak_ptr<ssl::stream<tcp::socket>>> connections;
     std::size_t handshakes_failed = 0;
     std::size_t requests = 0;
+    std::string last_server_name;
     unsigned short port = 0;
 };
 
@@ -109,6 +110,8 @@ net::awaitable<void> serve(std::shared_ptr<tls_server::state> st, std::shared_pt
     http::request<http::string_body> req;
     if (auto [ec, n] = co_await http::async_read(*s, buffer, req, use_tuple); ec) co_return;
     ++st->requests;
+    const char* sni = SSL_get_servername(s->native_handle(), TLSEXT_NAMETYPE_host_name);
+    st->last_server_name = sni != nullptr ? sni : "";
     http::response<http::string_body> res{http::status::ok, 11};
     res.body() = "secure";
     res.keep_alive(false);
@@ -129,8 +132,8 @@ net::awaitable<void> accept_loop(std::shared_ptr<tls_server::state> st) {
 
 }  // namespace
 
-tls_server::tls_server(net::io_context& ioc) : state_(std::make_shared<state>(ioc)) {
-    state_->pem = make_self_signed_for_loopback();
+tls_server::tls_server(net::io_context& ioc, const char* subject_alt_names) : state_(std::make_shared<state>(ioc)) {
+    state_->pem = make_self_signed(subject_alt_names);
     state_->context.use_certificate(net::buffer(state_->pem.cert), ssl::context::pem);
     state_->context.use_private_key(net::buffer(state_->pem.key), ssl::context::pem);
     const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
@@ -151,6 +154,7 @@ const std::string& tls_server::cert_pem() const noexcept { return state_->pem.ce
 const std::string& tls_server::key_pem() const noexcept { return state_->pem.key; }
 std::size_t tls_server::handshakes_failed() const noexcept { return state_->handshakes_failed; }
 std::size_t tls_server::requests() const noexcept { return state_->requests; }
+const std::string& tls_server::last_server_name() const noexcept { return state_->last_server_name; }
 
 void tls_server::stop() {
     boost::system::error_code ignored;

@@ -1,9 +1,10 @@
 #pragma once
 // A minimal HTTPS server for TLS tests, on the same io_context as the client.
 //
-// - Uses a throwaway self-signed certificate for IP 127.0.0.1, generated at
-//   construction with OpenSSL's C API (nothing on disk unless the test writes
-//   cert_pem() to a CA file).
+// - Uses a throwaway self-signed certificate for IP 127.0.0.1 (or the
+//   subjectAltName given), generated at construction with OpenSSL's C API
+//   (nothing on disk unless the test writes cert_pem() to a CA file). It
+//   listens on 127.0.0.1 either way.
 // - Every connection: TLS handshake, one request, "200 secure", close.
 //   Handshake failures are counted (a verifying client rejects us).
 // - stop() (and the destructor) closes the acceptor and open connections.
@@ -18,7 +19,7 @@ namespace ewstrigd::test {
 
 class tls_server {
 public:
-    explicit tls_server(boost::asio::io_context& ioc);
+    explicit tls_server(boost::asio::io_context& ioc, const char* subject_alt_names = "IP:127.0.0.1");
     ~tls_server();
     tls_server(const tls_server&) = delete;
     tls_server& operator=(const tls_server&) = delete;
@@ -28,6 +29,8 @@ public:
     const std::string& key_pem() const noexcept;  ///< for other servers that need a loopback certificate
     std::size_t handshakes_failed() const noexcept;
     std::size_t requests() const noexcept;
+    /// The SNI host name of the last request's connection ("" without SNI).
+    const std::string& last_server_name() const noexcept;
     void stop();
 
     struct state;

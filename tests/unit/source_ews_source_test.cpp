@@ -605,6 +605,33 @@ TEST(static_credentials_in_source, a_rejected_password_stops_with_the_explanatio
     EXPECT_EQ(std::get<http::basic_auth>(client.requests[0].auth).username, "CORP\\svc");
 }
 
+// Sources of one server share one copy of its URL and TLS settings; each
+// still sends to its own server.
+TEST(ews_source_endpoint, each_source_sends_to_its_own_server) {
+    net::io_context ioc;
+    testing::fake_client client{ioc};
+    testing::fake_credentials credentials{ioc};
+    auto on_premises = mailbox();
+    on_premises.id = "archive";
+    on_premises.ews_url = "https://mail.corp.example/EWS/Exchange.asmx";
+    on_premises.tls.ca_file = "/etc/ewstrigd/corp-ca.pem";
+    ews_source cloud(ioc.get_executor(), mailbox(), client, credentials);
+    ews_source corp(ioc.get_executor(), on_premises, client, credentials);
+    ews_source cloud_too(ioc.get_executor(), mailbox(), client, credentials);
+    for (auto* src : {&cloud, &corp, &cloud_too}) {
+        client.script.push_back(status_reply(500));
+        src->async_mark_read("id-1", true, [](outcome) {});
+        drain(ioc);
+    }
+    ASSERT_EQ(client.requests.size(), 3u);
+    EXPECT_EQ(client.requests[0].url, "https://ews.example/EWS/Exchange.asmx");
+    EXPECT_EQ(client.requests[0].tls.ca_file, "");
+    EXPECT_EQ(client.requests[1].url, "https://mail.corp.example/EWS/Exchange.asmx");
+    EXPECT_EQ(client.requests[1].tls.ca_file, "/etc/ewstrigd/corp-ca.pem");
+    EXPECT_EQ(client.requests[2].url, "https://ews.example/EWS/Exchange.asmx");
+    EXPECT_EQ(client.requests[2].tls.ca_file, "");
+}
+
 // App-only streaming mailboxes join the hub's grouped connection: after
 // GetFolder and Subscribe the listen is a record in the hub (no coroutine of
 // the source waits on it) that the group's stream rings and ends.
@@ -691,6 +718,38 @@ TEST_F(source_grouped_test, the_group_stream_rings_the_folder_and_a_lost_subscri
     EXPECT_EQ(client.operation(4), "Subscribe");
     cancel.emit(net::cancellation_type::terminal);
     drain(ioc);
+}
+
+TEST_F(source_grouped_test, sources_sharing_their_settings_keep_their_own_idle_limit) {
+    auto patient_mailbox = app_mailbox();
+    patient_mailbox.id = "patient";
+    patient_mailbox.address = "patient@contoso.com";
+    auto options = grouped(hub);
+    options.stream_idle = std::chrono::seconds{300};
+    ews_source patient{ioc.get_executor(), patient_mailbox, client, credentials, {}, options};
+    client.script.push_back(ok_reply(testing::get_folder_response(sample_inbox_id)));
+    client.script.push_back(subscribed_on_backend());
+    client.script.push_back(hanging_reply());
+    listen();
+    drain(ioc);
+    client.script.push_back(ok_reply(testing::get_folder_response(sample_inbox_id)));
+    client.script.push_back(subscribed_on_backend());
+    client.script.push_back(status_reply(503));  // its group backs off: one hanging request at a time here
+    net::cancellation_signal cancel_patient;
+    patient.async_listen({"inbox"}, [](const std::string&) {},
+                         net::bind_cancellation_slot(cancel_patient.slot(), [](outcome) {}));
+    drain(ioc);
+    EXPECT_EQ(hub.members(), 2u);
+    EXPECT_EQ(hub.groups().size(), 2u) << "a limit of its own is a group of its own";
+    ASSERT_EQ(client.requests.size(), 6u);
+    EXPECT_EQ(client.operation(2), "GetStreamingEvents");
+    EXPECT_EQ(client.requests[2].timeouts.idle, std::chrono::seconds{120});
+    EXPECT_EQ(client.operation(5), "GetStreamingEvents");
+    EXPECT_EQ(client.requests[5].timeouts.idle, std::chrono::seconds{300});
+    cancel.emit(net::cancellation_type::terminal);
+    cancel_patient.emit(net::cancellation_type::terminal);
+    drain(ioc);
+    EXPECT_EQ(hub.members(), 0u);
 }
 
 TEST_F(source_grouped_test, cancelling_a_joined_listen_leaves_the_group_and_completes_cancelled) {

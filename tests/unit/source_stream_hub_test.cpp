@@ -138,12 +138,16 @@ std::string not_found_frame(const std::vector<std::string>& ids) {
 }
 
 // One app-only mailbox: its channel (impersonating it, with its cookie) and what its join saw.
-struct mailbox {
+struct mailbox final : stream_listener {
+    void on_news(const doorbell_news& n) override { rung.insert(rung.end(), n.folder_ids.begin(), n.folder_ids.end()); }
+    void on_end(const outcome& o) override { heard_end = o; }
+
     std::string address;
     std::string subscription_id;
     std::unique_ptr<channel> via;
     std::vector<std::string> rung;  // folder ids of the news it got
     std::optional<outcome> ended;
+    std::optional<outcome> heard_end;  // on_end, just before `ended`
     net::cancellation_signal cancel;
 };
 
@@ -167,7 +171,7 @@ protected:
         mb.subscription_id = id;
         channel_settings settings;
         settings.mailbox_id = address;
-        settings.url = "https://outlook.office365.com/EWS/Exchange.asmx";
+        settings.server = std::make_shared<const endpoint>(endpoint{"https://outlook.office365.com/EWS/Exchange.asmx", {}});
         settings.context.impersonate = address;
         settings.context.server_affinity = true;
         settings.context.backend_override_cookie = backend + "~" + std::to_string(mailboxes.size());
@@ -175,14 +179,14 @@ protected:
         stream_membership m;
         m.pool = "pool";
         m.cookie = *settings.context.backend_override_cookie;
-        m.subscription_id = id;
-        m.address = address;
+        m.subscription_id = mb.subscription_id;  // viewed, not copied: it outlives the join
         m.stream_idle = stream_idle;
         m.via = mb.via.get();
-        m.on_news = [&mb](const doorbell_news& n) {
-            mb.rung.insert(mb.rung.end(), n.folder_ids.begin(), n.folder_ids.end());
-        };
-        hub.async_join(std::move(m), net::bind_cancellation_slot(mb.cancel.slot(), [&mb](outcome o) { mb.ended = o; }));
+        m.listener = &mb;
+        hub.async_join(std::move(m), net::bind_cancellation_slot(mb.cancel.slot(), [&mb](outcome o) {
+                           EXPECT_TRUE(mb.heard_end) << "on_end comes before the completion";
+                           mb.ended = o;
+                       }));
         return mb;
     }
 
@@ -267,6 +271,26 @@ TEST_F(stream_hub_test, notifications_reach_only_the_subscription_they_name) {
     EXPECT_TRUE(a.rung.empty());
     EXPECT_EQ(b.rung, std::vector<std::string>{"inbox-of-b"});
     EXPECT_EQ(ended(), 0u);
+}
+
+TEST_F(stream_hub_test, a_join_again_with_the_same_subscription_replaces_the_old_one_for_good) {
+    // The hub views the ids its members' sources keep: a long id (not inside
+    // the string) whose first copy is freed once the second join replaced it.
+    const std::string id = "AABBCCDDEEFF-subscription-held-by-the-source";
+    auto& first = join("a@contoso.com", id, "mbx1");
+    run_for(60ms);
+    auto& second = join("a@contoso.com", id, "mbx1");
+    run_for(60ms);
+    ASSERT_TRUE(first.ended.has_value());
+    EXPECT_EQ(first.ended->code, "cancelled");
+    std::string{}.swap(first.subscription_id);
+    EXPECT_EQ(hub.members(), 1u);
+    ASSERT_EQ(server.live().size(), 1u);
+    EXPECT_EQ(server.live().front()->ids(), std::vector<std::string>{id});
+    server.push(*server.live().front(), new_mail_frame(id, "inbox-of-a"));
+    run_for(5ms);
+    EXPECT_EQ(second.rung, std::vector<std::string>{"inbox-of-a"});
+    EXPECT_FALSE(second.ended.has_value());
 }
 
 TEST_F(stream_hub_test, a_subscription_error_ends_only_that_mailbox_and_the_rest_reconnect) {

@@ -64,14 +64,19 @@ protected:
         EXPECT_EQ(pending, 0) << "a loop did not end on stop";
     }
 
-    // The watcher gets a copy of `cfg` (the daemon shares its loaded config the same way).
+    // The watcher gets a copy of `cfg` (the daemon shares its loaded config
+    // the same way), and all watchers one context, as in the daemon (made
+    // with the first of them: set `timing` before).
     watch::mailbox_watcher& make(const config::config& cfg, std::shared_ptr<fake_source> src,
                                  std::size_t mailbox = 0) {
         auto shared = std::make_shared<const config::config>(cfg);
         const auto& mb = shared->mailboxes.at(mailbox);
-        watch::watcher_hooks hooks{[this] { ++wakes; }, [this](std::exception_ptr e) { fatal = e; }, &totals};
-        watchers_.push_back(std::make_unique<watch::mailbox_watcher>(ioc.get_executor(), shared, mb, std::move(src),
-                                                                     store, clock, hooks, timing));
+        if (!context_) {
+            watch::watcher_hooks hooks{[this] { ++wakes; }, [this](std::exception_ptr e) { fatal = e; }, &totals};
+            context_ = std::make_shared<const watch::watcher_context>(
+                watch::watcher_context{ioc.get_executor(), store, clock, std::move(hooks), timing});
+        }
+        watchers_.push_back(std::make_unique<watch::mailbox_watcher>(context_, shared, mb, std::move(src)));
         return *watchers_.back();
     }
 
@@ -110,6 +115,7 @@ protected:
     watch::watch_totals totals;  // shared by every watcher, as in the daemon
 
 private:
+    std::shared_ptr<const watch::watcher_context> context_;
     std::vector<std::unique_ptr<watch::mailbox_watcher>> watchers_;
 };
 
@@ -309,6 +315,37 @@ TEST_F(watch_loop, a_failing_mailbox_does_not_delay_another) {
     clock.advance(1ms);
     settle();
     EXPECT_EQ(fired_subjects(), (strings{"Invoice 2", "Invoice 1"}));
+}
+
+TEST_F(watch_loop, watchers_sharing_one_context_keep_their_own_mailbox_folders_and_triggers) {
+    auto cfg = load_test_config(config_yaml("catch-up", R"(  - id: support
+    address: support@contoso.example
+    auth: { kind: basic, username: svc, password: pw }
+    watch: { folders: [inbox, archive], mode: poll }
+)"));
+    auto other = std::make_shared<fake_source>(ioc.get_executor());
+    source->deliver("inbox", "Invoice 1");
+    other->deliver("archive", "Invoice 2");  // no trigger of support's: seen, not fired
+    auto& invoices = make(cfg, source, 0);
+    auto& support = make(cfg, other, 1);
+    invoices.start();
+    support.start();
+    settle();
+
+    EXPECT_EQ(invoices.status().mailbox, "invoices");
+    EXPECT_EQ(support.status().mailbox, "support");
+    EXPECT_EQ(source->syncs, 1);  // inbox
+    EXPECT_EQ(other->syncs, 2);   // inbox and archive
+    EXPECT_TRUE(store.sync_state("support", "archive"));
+    EXPECT_FALSE(store.sync_state("invoices", "archive"));
+    EXPECT_EQ(fired_subjects(), strings{"Invoice 1"});
+    EXPECT_EQ(wakes, 1);  // the shared hook, once for the one enqueue
+
+    // One safety interval later each syncs its own folders again.
+    clock.advance(timing.safety_interval);
+    settle();
+    EXPECT_EQ(source->syncs, 2);
+    EXPECT_EQ(other->syncs, 4);
 }
 
 TEST_F(watch_loop, new_only_records_existing_mail_without_firing) {
