@@ -30,7 +30,7 @@ std::string join(const std::vector<std::string>& words) {
 }  // namespace
 
 result<oauth_settings> settings_from_config(const config::mailbox_config& mb, const std::filesystem::path& base_dir) {
-    const auto& a = mb.auth;
+    const auto& a = *mb.auth;
     if (a.kind != config::auth_kind::oauth_delegated && a.kind != config::auth_kind::oauth_app)
         return fail("mailbox '" + mb.id + "' does not use OAuth (auth.kind is basic or ntlm)");
     oauth_settings s;

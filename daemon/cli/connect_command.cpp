@@ -31,7 +31,7 @@ struct ews_result {
 // One GetFolder(inbox) with `creds`; says what the answer means.
 net::awaitable<ews_result> get_inbox(http::client& client, const config::mailbox_config& mb, http::auth creds) {
     ews::request_context ctx;
-    if (mb.auth.kind == config::auth_kind::oauth_app && mb.auth.impersonation) ctx.impersonate = mb.address;
+    if (mb.auth->kind == config::auth_kind::oauth_app && mb.auth->impersonation) ctx.impersonate = mb.address;
     ctx.anchor_mailbox = mb.address;
     http::request req;
     req.method = http::method::post;
@@ -41,7 +41,7 @@ net::awaitable<ews_result> get_inbox(http::client& client, const config::mailbox
         ctx, ews::get_folder{{ews::distinguished_folder{"inbox", std::nullopt}},
                              {"folder:DisplayName", "folder:TotalCount", "folder:UnreadCount"}});
     req.auth = std::move(creds);
-    req.tls = {mb.tls.verify, mb.tls.ca_file};
+    req.tls = {mb.tls->verify, mb.tls->ca_file};
     req.timeouts.connect = std::chrono::seconds{15};
     req.timeouts.total = std::chrono::seconds{60};
     auto [ec, resp] = co_await client.async_send(std::move(req), use_tuple);
@@ -94,8 +94,8 @@ net::awaitable<int> run_connect(http_session& session, const selected_mailbox& s
         }
         if (attempt == 0) {
             if (oauth) out << "token acquired for " << mb.address << describe_expiry(*oauth) << '\n';
-            else out << "using " << (mb.auth.kind == config::auth_kind::ntlm ? "NTLM" : "basic")
-                     << " credentials of " << mb.auth.username << " for " << mb.address << '\n';
+            else out << "using " << (mb.auth->kind == config::auth_kind::ntlm ? "NTLM" : "basic")
+                     << " credentials of " << mb.auth->username << " for " << mb.address << '\n';
         }
         const auto r = co_await get_inbox(session.client(), mb, std::move(creds));
         if (r.unauthorized && attempt == 0 && oauth) {

@@ -183,7 +183,7 @@ struct daemon_runtime::impl {
         source::ews_source_options source_options;
         source_options.hub = &stream_hub_;  // used by app-only streaming mailboxes only
         source_options.stream_http = &stream_client_;
-        source_options.stream_idle = mb.watch.stream_idle_timeout;
+        source_options.stream_idle = mb.watch->stream_idle_timeout;
         rt.source = std::make_shared<source::ews_source>(ex, mb, client_, *rt.credentials, ews::request_context{},
                                                          source_options);
         if (!watcher_context_) {

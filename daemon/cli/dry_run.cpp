@@ -31,7 +31,7 @@ bool is_credential_header(std::string_view name) {
 bool watches(const config::config& cfg, std::string_view mailbox, std::string_view folder) {
     for (const auto& mb : cfg.mailboxes) {
         if (mb.id != mailbox) continue;
-        return std::any_of(mb.watch.folders.begin(), mb.watch.folders.end(),
+        return std::any_of(mb.watch->folders.begin(), mb.watch->folders.end(),
                            [&](const std::string& f) { return match::equals_text(f, folder); });
     }
     return false;

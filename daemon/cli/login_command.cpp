@@ -40,7 +40,7 @@ int login_command(const login_args& args, std::ostream& out, std::ostream& err) 
     auto selected = select_mailbox(args.config_file, args.mailbox, "login", err, exit);
     if (!selected) return exit;
     const auto& mb = selected->mailbox();
-    if (mb.auth.kind != config::auth_kind::oauth_delegated) {
+    if (mb.auth->kind != config::auth_kind::oauth_delegated) {
         err << "ewstrigd login: mailbox '" << mb.id
             << "' does not use auth kind oauth-delegated, so there is nothing to sign in to; `ewstrigd connect "
             << mb.id << "` checks its credentials\n";

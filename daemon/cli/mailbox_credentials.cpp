@@ -125,14 +125,14 @@ std::unique_ptr<auth::credential_provider> make_mailbox_credentials(boost::asio:
                                                                     auth::endpoint_cache& endpoints,
                                                                     const auth::token_store& tokens,
                                                                     auth::provider_options options) {
-    switch (mb.auth.kind) {
+    switch (mb.auth->kind) {
     case config::auth_kind::basic:
-    case config::auth_kind::ntlm: return std::make_unique<auth::static_credentials>(std::move(ex), mb.auth);
+    case config::auth_kind::ntlm: return std::make_unique<auth::static_credentials>(std::move(ex), *mb.auth);
     case config::auth_kind::oauth_delegated:
     case config::auth_kind::oauth_app: {
         // The token store is only read for oauth-delegated; oauth-app keeps its tokens in memory.
         const auth::token_store* store =
-            mb.auth.kind == config::auth_kind::oauth_delegated ? &tokens : nullptr;
+            mb.auth->kind == config::auth_kind::oauth_delegated ? &tokens : nullptr;
         return std::make_unique<auth::oauth_provider>(std::move(ex), client, endpoints, store,
                                                       oauth_settings_of(cfg, mb), options);
     }
@@ -146,7 +146,7 @@ std::unique_ptr<auth::credential_provider> make_shared_mailbox_credentials(boost
                                                                            http::client& client,
                                                                            oauth_services& services,
                                                                            auth::provider_options options) {
-    if (mb.auth.kind != config::auth_kind::oauth_app)
+    if (mb.auth->kind != config::auth_kind::oauth_app)
         return make_mailbox_credentials(std::move(ex), cfg, mb, client, services.endpoints, services.tokens, options);
     return std::make_unique<shared_app_credentials>(
         app_provider_for(std::move(ex), oauth_settings_of(cfg, mb), client, services, options));

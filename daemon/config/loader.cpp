@@ -276,7 +276,7 @@ std::optional<trigger_config> loader::read_trigger(yaml_reader& in, const YAML::
     if (const YAML::Node folder = node["folder"]; folder.IsDefined()) {
         auto value = in.string(folder, path_join(what, "folder"));
         if (value && mailbox != nullptr) {
-            const auto& watched = mailbox->watch.folders;
+            const auto& watched = mailbox->watch->folders;
             if (std::none_of(watched.begin(), watched.end(), [&](const std::string& f) { return match::equals_text(f, *value); })) {
                 std::string list;
                 for (const auto& f : watched) list += (list.empty() ? "" : ", ") + f;
@@ -310,6 +310,28 @@ std::optional<trigger_config> loader::read_trigger(yaml_reader& in, const YAML::
     return t;
 }
 
+// Mailboxes with equal settings share one block of them (shared_setting.hpp),
+// packed fresh like the rest of the copy below. Each block is compared with
+// the last few distinct ones only: the mailboxes of one application come
+// together in a file, and 10,000 mailboxes with a block each (Basic, a user
+// each) cost 10,000 times a few comparisons, not 10,000 squared.
+template <class T>
+void share_equal(std::vector<mailbox_config>& mailboxes, shared_setting<T> mailbox_config::*member) {
+    constexpr std::size_t remembered = 8;
+    std::vector<const shared_setting<T>*> recent;  // distinct blocks kept, newest last
+    for (auto& mb : mailboxes) {
+        auto& setting = mb.*member;
+        const auto same = std::find_if(recent.rbegin(), recent.rend(), [&](const auto* r) { return *r == setting; });
+        if (same != recent.rend()) {
+            setting.share(**same);
+            continue;
+        }
+        setting.repack();
+        if (recent.size() == remembered) recent.erase(recent.begin());
+        recent.push_back(&setting);
+    }
+}
+
 }  // namespace
 
 load_result load_config_text(std::string_view text, const fs::path& name) {
@@ -319,7 +341,12 @@ load_result load_config_text(std::string_view text, const fs::path& name) {
     // them, leaving those scattered over pages that stay resident; the copy
     // packs them, and sizes every list exactly (room for 16,384 mailboxes
     // kept for 10,000 otherwise).
-    if (result.cfg) result.cfg = config(*result.cfg);
+    if (result.cfg) {
+        result.cfg = config(*result.cfg);
+        share_equal(result.cfg->mailboxes, &mailbox_config::auth);
+        share_equal(result.cfg->mailboxes, &mailbox_config::tls);
+        share_equal(result.cfg->mailboxes, &mailbox_config::watch);
+    }
     return result;
 }
 

@@ -105,10 +105,10 @@ std::optional<mailbox_config> mailbox_reader::read(const YAML::Node& node) {
             ok_ = false;
         }
     }
-    if (auto auth = in_.required(node, "auth", what_)) read_auth(*auth, mb.auth);
+    if (auto auth = in_.required(node, "auth", what_)) read_auth(*auth, mb.auth.edit());
     else ok_ = false;
-    if (const YAML::Node tls = node["tls"]; tls.IsDefined()) read_tls(tls, mb.tls);
-    if (const YAML::Node watch = node["watch"]; watch.IsDefined()) read_watch(watch, mb.watch);
+    if (const YAML::Node tls = node["tls"]; tls.IsDefined()) read_tls(tls, mb.tls.edit());
+    if (const YAML::Node watch = node["watch"]; watch.IsDefined()) read_watch(watch, mb.watch.edit());
     if (!ok_) return std::nullopt;
     return mb;
 }

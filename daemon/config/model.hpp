@@ -2,6 +2,7 @@
 // The typed configuration: plain structs with defaults as member initialisers.
 // Built by config/loader.hpp from ewstrigd.yaml + triggers_dir/*.yaml.
 
+#include "config/shared_setting.hpp"
 #include "match/condition.hpp"
 #include "match/template.hpp"
 
@@ -112,9 +113,10 @@ struct mailbox_config {
     std::string id;
     std::string address;
     std::string ews_url = "https://outlook.office365.com/EWS/Exchange.asmx";
-    auth_config auth;
-    tls_config tls;
-    watch_config watch;
+    // Shared between mailboxes with equal values (shared_setting.hpp).
+    shared_setting<auth_config> auth;
+    shared_setting<tls_config> tls;
+    shared_setting<watch_config> watch;
     source_pos pos;
 };
 

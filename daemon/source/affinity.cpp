@@ -45,10 +45,10 @@ std::string_view backend_of_cookie(std::string_view cookie) {
 std::string stream_pool_of(const config::mailbox_config& mb) {
     // Each field length-prefixed, so no two different settings give the same key.
     std::string key;
-    for (const std::string_view field : {std::string_view{mb.ews_url}, std::string_view{mb.auth.authority},
-                                         std::string_view{mb.auth.tenant_id}, std::string_view{mb.auth.client_id},
-                                         std::string_view{mb.tls.verify ? "verify" : "no-verify"},
-                                         std::string_view{mb.tls.ca_file}}) {
+    for (const std::string_view field : {std::string_view{mb.ews_url}, std::string_view{mb.auth->authority},
+                                         std::string_view{mb.auth->tenant_id}, std::string_view{mb.auth->client_id},
+                                         std::string_view{mb.tls->verify ? "verify" : "no-verify"},
+                                         std::string_view{mb.tls->ca_file}}) {
         key += std::to_string(field.size());
         key += ':';
         key += field;
@@ -57,8 +57,8 @@ std::string stream_pool_of(const config::mailbox_config& mb) {
 }
 
 bool groups_streams(const config::mailbox_config& mb) {
-    return mb.auth.kind == config::auth_kind::oauth_app && mb.auth.impersonation &&
-           mb.watch.mode == config::watch_mode::streaming;
+    return mb.auth->kind == config::auth_kind::oauth_app && mb.auth->impersonation &&
+           mb.watch->mode == config::watch_mode::streaming;
 }
 
 }  // namespace ewstrigd::source

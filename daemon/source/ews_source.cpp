@@ -84,10 +84,10 @@ std::pair<outcome, std::string> single_folder_id(const ews::folders_message& m, 
 ews::request_context context_for(const config::mailbox_config& mb, ews::request_context ctx, bool grouped) {
     // Grouped subscriptions ask Exchange for server affinity (ews-protocol.md §0).
     if (grouped) ctx.server_affinity = true;
-    if (mb.auth.kind == config::auth_kind::oauth_app && mb.auth.impersonation && !ctx.impersonate)
+    if (mb.auth->kind == config::auth_kind::oauth_app && mb.auth->impersonation && !ctx.impersonate)
         ctx.impersonate = mb.address;
     // Exchange Online routes delegated requests by X-AnchorMailbox (ews-protocol.md §0).
-    if (mb.auth.kind == config::auth_kind::oauth_delegated && !ctx.anchor_mailbox) ctx.anchor_mailbox = mb.address;
+    if (mb.auth->kind == config::auth_kind::oauth_delegated && !ctx.anchor_mailbox) ctx.anchor_mailbox = mb.address;
     return ctx;
 }
 
@@ -130,11 +130,11 @@ ews_source::ews_source(net::any_io_executor ex, const config::mailbox_config& ma
                        auth::credential_provider& credentials, ews::request_context context,
                        ews_source_options options)
     : common_(interned(common{std::move(ex), options_for(mailbox, options)})),
-      mode_(mailbox.watch.mode),
-      poll_interval_(mailbox.watch.poll_interval),
+      mode_(mailbox.watch->mode),
+      poll_interval_(mailbox.watch->poll_interval),
       stream_idle_(options.stream_idle),
       channel_(client, credentials,
-               channel_settings{mailbox.id, interned(endpoint{mailbox.ews_url, {mailbox.tls.verify, mailbox.tls.ca_file}}),
+               channel_settings{mailbox.id, interned(endpoint{mailbox.ews_url, {mailbox.tls->verify, mailbox.tls->ca_file}}),
                                 context_for(mailbox, std::move(context), common_->options.hub != nullptr),
                                 options.request_timeout},
                options.stream_http),

@@ -66,7 +66,7 @@ mailbox_watcher::mailbox_watcher(std::shared_ptr<const watcher_context> context,
       doorbell_delay_(context_->timing.backoff_initial, context_->timing.backoff_cap, util::seed_of(mailbox.id)),
       private_totals_(context_->hooks.totals != nullptr ? nullptr : std::make_unique<watch_totals>()),
       totals_(context_->hooks.totals != nullptr ? *context_->hooks.totals : *private_totals_) {
-    for (const auto& name : mailbox.watch.folders) folders_.push_back(std::make_unique<folder>(name));
+    for (const auto& name : mailbox.watch->folders) folders_.push_back(std::make_unique<folder>(name));
 }
 
 mailbox_watcher::~mailbox_watcher() {
@@ -85,7 +85,7 @@ void mailbox_watcher::start() {
     // arrives meanwhile. A sync started now as well would be a second one
     // per folder: 10,000 extra SyncFolderItems at start-up (issue 8). Poll
     // mode has no subscription; a first listen that fails syncs at once.
-    if (mailbox().watch.mode == config::watch_mode::poll) {
+    if (mailbox().watch->mode == config::watch_mode::poll) {
         for (auto& f : folders_) wake(*f);
     } else {
         first_ring_pending_ = true;
@@ -225,7 +225,7 @@ void mailbox_watcher::listen(net::cancellation_slot slot) {
     source::ring_handler on_ring = [alive = std::weak_ptr{alive_}](const std::string& folder_name) {
         if (const auto self = alive.lock()) (*self)->ring(folder_name);
     };
-    source_->async_listen(mailbox().watch.folders, std::move(on_ring),
+    source_->async_listen(mailbox().watch->folders, std::move(on_ring),
                           net::bind_cancellation_slot(slot, [this, slot, started = context_->clock.now()](outcome o) {
                               listened(slot, started, std::move(o));
                           }));
@@ -346,7 +346,7 @@ awaitable<outcome> mailbox_watcher::sync_pages(folder* f) {
     if (!f->resync) state = context_->store.sync_state(mailbox_id(), f->name);
     // Only a folder never synced gets a baseline; after a rejected state the
     // unseen items are new mail and must fire.
-    const bool baseline = !state && !f->resync && mailbox().watch.on_start == config::start_mode::new_only;
+    const bool baseline = !state && !f->resync && mailbox().watch->on_start == config::start_mode::new_only;
     for (;;) {
         auto [o, changes] = co_await source_->async_sync(f->name, state, as_values);
         if (o.step != step::proceed) co_return o;

@@ -62,9 +62,9 @@ protected:
         mailbox.id = "user0";
         mailbox.address = user;
         mailbox.ews_url = base() + "/EWS/Exchange.asmx";
-        mailbox.auth.kind = config::auth_kind::basic;
-        mailbox.auth.username = user;
-        mailbox.auth.password = config::secret{"secret"};
+        mailbox.auth.edit().kind = config::auth_kind::basic;
+        mailbox.auth.edit().username = user;
+        mailbox.auth.edit().password = config::secret{"secret"};
         options.connection_timeout = 1min;
         options.stream_idle = 10s;
     }
@@ -79,7 +79,7 @@ protected:
 
     ews_source& source(auth::credential_provider* credentials = nullptr) {
         if (!source_) {
-            static_credentials_ = std::make_unique<auth::static_credentials>(ioc.get_executor(), mailbox.auth);
+            static_credentials_ = std::make_unique<auth::static_credentials>(ioc.get_executor(), *mailbox.auth);
             source_ = std::make_unique<ews_source>(ioc.get_executor(), mailbox, client,
                                                    credentials ? *credentials : *static_credentials_,
                                                    ews::request_context{}, options);
@@ -316,15 +316,15 @@ TEST_F(source_sim_test, unauthorized_with_a_password_stops_the_mailbox) {
 }
 
 TEST_F(source_sim_test, a_wrong_password_is_permanent) {
-    mailbox.auth.password = config::secret{"wrong"};
+    mailbox.auth.edit().password = config::secret{"wrong"};
     const auto [o, changes] = sync("inbox", std::nullopt);
     EXPECT_EQ(o.step, ews::next_step::permanent);
     EXPECT_EQ(stats().value("unauthorized", 0), 1);  // once, not in a loop
 }
 
 TEST_F(source_sim_test, pull_mode_rings_for_new_mail) {
-    mailbox.watch.mode = config::watch_mode::pull;
-    mailbox.watch.poll_interval = 0s;
+    mailbox.watch.edit().mode = config::watch_mode::pull;
+    mailbox.watch.edit().poll_interval = 0s;
     start_listen();
     ASSERT_EQ(await_listen().step, ews::next_step::proceed);
     EXPECT_EQ(rings, std::vector<std::string>{"inbox"});  // the new subscription

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 namespace ewstrigd::config {
 namespace {
@@ -29,13 +31,13 @@ TEST(config_loader, loads_a_valid_config_with_defaults) {
     const auto& mb = cfg.mailboxes[0];
     EXPECT_EQ(mb.id, "invoices");
     EXPECT_EQ(mb.ews_url, "https://outlook.office365.com/EWS/Exchange.asmx");
-    EXPECT_EQ(mb.auth.kind, auth_kind::basic);
-    EXPECT_EQ(mb.auth.password.reveal(), "pw");
-    EXPECT_TRUE(mb.tls.verify);
-    EXPECT_EQ(mb.watch.folders, std::vector<std::string>{"inbox"});
-    EXPECT_EQ(mb.watch.mode, watch_mode::streaming);
-    EXPECT_EQ(mb.watch.stream_idle_timeout, std::chrono::seconds(120));
-    EXPECT_EQ(mb.watch.on_start, start_mode::catch_up);
+    EXPECT_EQ(mb.auth->kind, auth_kind::basic);
+    EXPECT_EQ(mb.auth->password.reveal(), "pw");
+    EXPECT_TRUE(mb.tls->verify);
+    EXPECT_EQ(mb.watch->folders, std::vector<std::string>{"inbox"});
+    EXPECT_EQ(mb.watch->mode, watch_mode::streaming);
+    EXPECT_EQ(mb.watch->stream_idle_timeout, std::chrono::seconds(120));
+    EXPECT_EQ(mb.watch->on_start, start_mode::catch_up);
     EXPECT_EQ(cfg.state_dir, "/var/lib/ewstrigd");
     EXPECT_EQ(cfg.log.level, "info");
     ASSERT_EQ(cfg.triggers.size(), 1u);
@@ -147,11 +149,47 @@ TEST(config_loader, stream_idle_timeout_is_read_and_changes_the_connection) {
                             "triggers:\n  - name: t1\n    mailbox: invoices\n    when: { subject: '*' }\n" +
                             log_action_yaml);
     ASSERT_EQ(cfg.mailboxes.size(), 1u);
-    EXPECT_EQ(cfg.mailboxes[0].watch.stream_idle_timeout, std::chrono::seconds(120));
+    EXPECT_EQ(cfg.mailboxes[0].watch->stream_idle_timeout, std::chrono::seconds(120));
     // A reload that changes it restarts the mailbox's stream with the new limit.
     auto changed = cfg.mailboxes[0];
-    changed.watch.stream_idle_timeout = std::chrono::seconds(30);
+    changed.watch.edit().stream_idle_timeout = std::chrono::seconds(30);
     EXPECT_FALSE(same_connection(cfg.mailboxes[0], changed));
+}
+
+// Mailboxes of one application share their settings blocks (10,000
+// mailboxes: issue 8); each still reads its own values, and changing one
+// mailbox's copy leaves the others as they were.
+TEST(config_loader, mailboxes_with_equal_settings_share_them_and_keep_their_own_values) {
+    config_dir d;
+    const std::string app = "    auth: { kind: oauth-app, tenant_id: t, client_id: c, client_secret: s }\n"
+                            "    watch: { folders: [inbox, invoices] }\n";
+    auto cfg = d.load("mailboxes:\n"
+                      "  - id: a\n    address: a@contoso.example\n" + app +
+                      "  - id: b\n    address: b@contoso.example\n" + app +
+                      "  - id: c\n    address: c@contoso.example\n"
+                      "    auth: { kind: basic, username: svc, password: pw }\n"
+                      "triggers:\n  - name: t1\n    mailbox: a\n    when: { subject: '*' }\n" + log_action_yaml);
+    ASSERT_EQ(cfg.mailboxes.size(), 3u);
+    const auto& a = cfg.mailboxes[0];
+    auto& b = cfg.mailboxes[1];
+    const auto& c = cfg.mailboxes[2];
+    EXPECT_TRUE(a.auth.same_block(b.auth));
+    EXPECT_TRUE(a.watch.same_block(b.watch));
+    EXPECT_TRUE(a.tls.same_block(c.tls));  // both the default
+    EXPECT_FALSE(a.auth.same_block(c.auth));
+    EXPECT_EQ(b.auth->client_id, "c");
+    EXPECT_EQ(b.watch->folders, (std::vector<std::string>{"inbox", "invoices"}));
+    EXPECT_EQ(c.auth->username, "svc");
+    EXPECT_EQ(c.watch->folders, std::vector<std::string>{"inbox"});
+
+    const auto before = b;
+    b.watch.edit().folders = {"inbox"};
+    EXPECT_EQ(a.watch->folders, (std::vector<std::string>{"inbox", "invoices"}));
+    EXPECT_EQ(before.watch->folders, (std::vector<std::string>{"inbox", "invoices"}));
+    EXPECT_FALSE(same_connection(before, b));
+    b.watch.edit().folders = {"inbox", "invoices"};
+    EXPECT_FALSE(b.watch.same_block(before.watch));
+    EXPECT_TRUE(same_connection(before, b)) << "equal values in separate blocks: still the same connection";
 }
 
 TEST(config_loader, intervals_below_their_minimum_name_the_key) {
@@ -198,9 +236,9 @@ TEST(config_loader, variables_env_and_files_expand) {
         "mailboxes:\n  - id: a\n    address: a@b.example\n    auth:\n      kind: oauth-app\n"
         "      tenant_id: ${var:tenant}\n      client_id: ${var:app}\n      client_secret: ${file:secret.txt}\n");
     ASSERT_EQ(cfg.mailboxes.size(), 1u);
-    EXPECT_EQ(cfg.mailboxes[0].auth.tenant_id, "contoso.example");
-    EXPECT_EQ(cfg.mailboxes[0].auth.client_id, "client-123");
-    EXPECT_EQ(cfg.mailboxes[0].auth.client_secret.reveal(), "s3cret");
+    EXPECT_EQ(cfg.mailboxes[0].auth->tenant_id, "contoso.example");
+    EXPECT_EQ(cfg.mailboxes[0].auth->client_id, "client-123");
+    EXPECT_EQ(cfg.mailboxes[0].auth->client_secret.reveal(), "s3cret");
 }
 
 TEST(config_loader, expansion_errors_point_into_the_value) {
@@ -352,7 +390,7 @@ TEST(config_loader, booleans_and_numbers_expand_variables_too) {
                             "    tls: { verify: '${var:verify}' }\ntriggers:\n  - name: t\n    mailbox: invoices\n"
                             "    when: { subject: x }\n    actions:\n      - { mark_read: true, retries: '${var:tries}' }\n");
     ASSERT_EQ(cfg.mailboxes.size(), 1u);
-    EXPECT_FALSE(cfg.mailboxes[0].tls.verify);
+    EXPECT_FALSE(cfg.mailboxes[0].tls->verify);
     ASSERT_EQ(cfg.triggers.size(), 1u);
     EXPECT_EQ(cfg.triggers[0].actions[0].retries, 7);
 }

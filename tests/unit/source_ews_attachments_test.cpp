@@ -34,7 +34,7 @@ config::mailbox_config mailbox() {
     mb.id = "invoices";
     mb.address = "invoices@contoso.com";
     mb.ews_url = "https://ews.example/EWS/Exchange.asmx";
-    mb.auth.kind = config::auth_kind::basic;
+    mb.auth.edit().kind = config::auth_kind::basic;
     return mb;
 }
 

@@ -49,9 +49,9 @@ config::mailbox_config mailbox(config::watch_mode mode = config::watch_mode::str
     mb.id = "invoices";
     mb.address = "invoices@contoso.com";
     mb.ews_url = "https://ews.example/EWS/Exchange.asmx";
-    mb.auth.kind = config::auth_kind::basic;
-    mb.watch.mode = mode;
-    mb.watch.poll_interval = std::chrono::seconds{0};
+    mb.auth.edit().kind = config::auth_kind::basic;
+    mb.watch.edit().mode = mode;
+    mb.watch.edit().poll_interval = std::chrono::seconds{0};
     return mb;
 }
 
@@ -589,9 +589,9 @@ TEST(static_credentials_in_source, a_rejected_password_stops_with_the_explanatio
     net::io_context ioc;
     testing::fake_client client{ioc};
     config::mailbox_config mb = mailbox();
-    mb.auth.username = "CORP\\svc";
-    mb.auth.password = config::secret{"hunter2"};
-    auth::static_credentials credentials(ioc.get_executor(), mb.auth);
+    mb.auth.edit().username = "CORP\\svc";
+    mb.auth.edit().password = config::secret{"hunter2"};
+    auth::static_credentials credentials(ioc.get_executor(), *mb.auth);
     ews_source src(ioc.get_executor(), mb, client, credentials);
     client.script.push_back(status_reply(401));
     std::optional<outcome> result;
@@ -614,7 +614,7 @@ TEST(ews_source_endpoint, each_source_sends_to_its_own_server) {
     auto on_premises = mailbox();
     on_premises.id = "archive";
     on_premises.ews_url = "https://mail.corp.example/EWS/Exchange.asmx";
-    on_premises.tls.ca_file = "/etc/ewstrigd/corp-ca.pem";
+    on_premises.tls.edit().ca_file = "/etc/ewstrigd/corp-ca.pem";
     ews_source cloud(ioc.get_executor(), mailbox(), client, credentials);
     ews_source corp(ioc.get_executor(), on_premises, client, credentials);
     ews_source cloud_too(ioc.get_executor(), mailbox(), client, credentials);
@@ -643,7 +643,7 @@ stream_hub_options source_grouped_test_options() {
 
 config::mailbox_config app_mailbox() {
     auto mb = mailbox();
-    mb.auth.kind = config::auth_kind::oauth_app;
+    mb.auth.edit().kind = config::auth_kind::oauth_app;
     return mb;
 }
 
@@ -808,7 +808,7 @@ TEST(ews_source_context, oauth_app_impersonates_and_anchors_the_mailbox) {
     testing::fake_client client{ioc};
     testing::fake_credentials credentials{ioc};
     config::mailbox_config mb = mailbox();
-    mb.auth.kind = config::auth_kind::oauth_app;
+    mb.auth.edit().kind = config::auth_kind::oauth_app;
     ews_source src(ioc.get_executor(), mb, client, credentials);
     client.script.push_back(ok_reply(read_test_data("ews/updateitem-response.xml")));
     src.async_mark_read("id-1", true, [](outcome) {});
