@@ -155,10 +155,12 @@ std::variant<std::vector<std::string>, splitter_error> envelope_splitter::feed(s
     std::vector<std::string> done;
     std::size_t begin = 0;  // where the current document's bytes start within `bytes`
     for (std::size_t i = 0; i < bytes.size();) {
-        if (state_ == state::content) {
-            // Character data is most of an envelope: jump to the next tag.
-            const void* lt = std::memchr(bytes.data() + i, '<', bytes.size() - i);
-            const std::size_t next = lt == nullptr ? bytes.size() : static_cast<std::size_t>(static_cast<const char*>(lt) - bytes.data());
+        if (state_ == state::content || state_ == state::attr_value) {
+            // Character data and attribute values (ItemIds: long base64) are
+            // most of an envelope: jump to the byte that ends them.
+            const char stop = state_ == state::content ? '<' : quote_;
+            const void* end = std::memchr(bytes.data() + i, stop, bytes.size() - i);
+            const std::size_t next = end == nullptr ? bytes.size() : static_cast<std::size_t>(static_cast<const char*>(end) - bytes.data());
             doc_len_ += next - i;
             stream_pos_ += next - i;
             i = next;

@@ -70,6 +70,13 @@ const BIO_METHOD* nosignal_socket_method() {
     return method;
 }
 
+// Before every SSL call: SSL_get_error reads the thread's error queue and
+// errno, which libcurl's own TLS requests on this thread may have left set.
+void start_clean() {
+    ERR_clear_error();
+    errno = 0;
+}
+
 }  // namespace
 
 tls_contexts::~tls_contexts() {
@@ -131,19 +138,19 @@ tls_session::tls_session(ssl_ctx_st* ctx, int fd, const std::string& host, boost
 tls_session::~tls_session() { SSL_free(ssl_); }
 
 tls_session::want tls_session::handshake(boost::system::error_code& ec) {
-    errno = 0;
+    start_clean();
     return result(SSL_do_handshake(ssl_), ec);
 }
 
 tls_session::want tls_session::write(std::string_view data, std::size_t& written, boost::system::error_code& ec) {
     written = 0;
-    errno = 0;
+    start_clean();
     return result(SSL_write_ex(ssl_, data.data(), data.size(), &written), ec);
 }
 
 tls_session::want tls_session::read(char* buffer, std::size_t size, std::size_t& got, boost::system::error_code& ec) {
     got = 0;
-    errno = 0;
+    start_clean();
     const int rc = SSL_read_ex(ssl_, buffer, size, &got);
     if (rc != 1 && SSL_get_error(ssl_, rc) == SSL_ERROR_ZERO_RETURN) return want::nothing;  // close_notify
     return result(rc, ec);

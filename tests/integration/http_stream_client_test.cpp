@@ -258,6 +258,15 @@ TEST_F(stream_client_test, tls_verifies_the_server_and_honours_a_ca_file) {
     req.tls.ca_file = "/nonexistent/ca.pem";
     const auto no_ca = stream(req, streamed);
     EXPECT_TRUE(no_ca.ec);
+    EXPECT_EQ(server.requests(), 1u);
+
+    http::request unverified;  // tls.verify: false, no CA at all
+    unverified.url = server.url();
+    unverified.tls.verify = false;
+    streamed.clear();
+    const auto accepted = stream(unverified, streamed);
+    EXPECT_FALSE(accepted.ec) << accepted.ec.message();
+    EXPECT_EQ(streamed, "secure");
 }
 
 // A host name goes in SNI and is checked against the certificate's DNS

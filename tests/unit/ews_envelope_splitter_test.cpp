@@ -156,6 +156,11 @@ TEST(ews_envelope_splitter, envelope_larger_than_the_limit_is_an_error) {
     ASSERT_TRUE(std::holds_alternative<ews::splitter_error>(r));
     EXPECT_EQ(std::get<ews::splitter_error>(r).what, ews::splitter_error::kind::too_large);
     EXPECT_EQ(s.buffered(), 0u);
+    // The same inside an attribute value, which is skipped over like text.
+    ews::envelope_splitter in_attribute(64);
+    const auto a = in_attribute.feed("<a b=\"" + std::string(100, 'x') + "\"/>");
+    ASSERT_TRUE(std::holds_alternative<ews::splitter_error>(a));
+    EXPECT_EQ(std::get<ews::splitter_error>(a).what, ews::splitter_error::kind::too_large);
 }
 
 TEST(ews_envelope_splitter, garbage_is_an_error_not_a_hang) {
