@@ -131,7 +131,9 @@ public:
     void start() {
         if (done_) return;
         // Not before: a request waiting for its turn holds no easy handle.
-        easy_ = owner_->take_easy();
+        // Streams set their own buffer sizes (configure): their handles are
+        // never shared with buffered requests (curl_client.hpp).
+        easy_ = on_chunk_ ? curl_easy_init() : owner_->take_easy();
         if (easy_ == nullptr) return complete(make_error_code(errc::start_failed));
         if (const CURLcode rc = configure(); rc != CURLE_OK) return complete(make_curl_error_code(rc));
         if (auto ec = owner_->multi_.add(easy_, *this)) return complete(ec);
@@ -168,7 +170,7 @@ public:
             in_multi_ = false;
         }
         // Out of the multi: no libcurl callback reaches this transfer again.
-        owner_->recycle(std::exchange(easy_, nullptr));
+        if (!on_chunk_) owner_->recycle(std::exchange(easy_, nullptr));
         if (auto slot = asio::get_associated_cancellation_slot(handler_); slot.is_connected()) slot.clear();
         auto self = shared_from_this();  // the owner's reference goes away below
         owner_->transfers_.erase(this);

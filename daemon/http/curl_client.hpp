@@ -16,10 +16,14 @@
 //   and every connection beyond the multi's idle cache is closed again after
 //   one request (tens of thousands of sockets in TIME_WAIT at 10,000
 //   mailboxes); with it, the requests take turns on reused connections.
-// - Easy handles are reused (curl_easy_reset) up to `spare_handles` kept:
-//   a fresh one costs libcurl's ~5.5 KB handle and its 16 KiB receive
-//   buffer, allocated and freed again for every SyncFolderItems and GetItem
-//   (a tenth of the CPU libcurl spent per mail; bench/README.md).
+// - Easy handles of buffered requests are reused (curl_easy_reset) up to
+//   `spare_handles` kept. Streams, which shrink libcurl's buffers, get fresh
+//   ones: how a reset handle resizes the buffer it was given has changed
+//   between libcurl versions, and streams are rare enough not to need it.
+//   For a buffered request a fresh handle costs libcurl's ~5.5 KB handle and
+//   its 16 KiB receive buffer, allocated and freed again for every
+//   SyncFolderItems and GetItem (a tenth of the CPU libcurl spent per mail;
+//   bench/README.md).
 
 #include "http/client.hpp"
 #include "http/curl_multi.hpp"

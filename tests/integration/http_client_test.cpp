@@ -140,6 +140,36 @@ TEST_F(http_client, a_request_carries_nothing_over_from_the_one_before) {
     EXPECT_EQ(seen[1].body, "");
 }
 
+// Streams shrink libcurl's buffers; buffered requests after them, on the
+// same client, still get large bodies whole (under ASan: no overrun of a
+// buffer sized for another request), and streams after buffered requests
+// still get their small buffers.
+TEST_F(http_client, buffered_requests_and_streams_take_turns_on_one_client) {
+    const std::string large(std::size_t{1} << 20, 'm');
+    scripted_server server(ioc, [&](exchange& ex) -> net::awaitable<void> {
+        if (ex.request().target == "/large") co_return co_await ex.respond(200, large);
+        co_await ex.start_chunked();
+        co_await ex.write_chunk(std::string(4096, 's'));
+        co_await ex.end_chunked();
+    });
+    for (int round = 0; round < 3; ++round) {
+        outcome streamed;
+        std::size_t bytes = 0;
+        http::request stream_req;
+        stream_req.url = server.url("/stream");
+        client.async_stream(std::move(stream_req), [&](std::string_view c) { return bytes += c.size(), true; },
+                            record(streamed));
+        ASSERT_TRUE(run_until(ioc, [&] { return streamed.done; }));
+        EXPECT_FALSE(streamed.ec) << streamed.ec.message();
+        EXPECT_EQ(bytes, 4096u);
+        http::request get;
+        get.url = server.url("/large");
+        const auto o = send(get);
+        EXPECT_FALSE(o.ec) << o.ec.message();
+        EXPECT_TRUE(o.res.body == large) << "round " << round << ": " << o.res.body.size() << " bytes";
+    }
+}
+
 TEST_F(http_client, hundred_concurrent_requests_on_one_thread) {
     scripted_server server(ioc, [](exchange& ex) -> net::awaitable<void> {
         co_await ex.sleep(5ms);
