@@ -190,7 +190,7 @@ struct daemon_runtime::impl {
             watch::watcher_hooks hooks{[this] { runner_.wake(); },
                                        [this](std::exception_ptr) { fail("the state store failed"); }, &watch_totals_};
             watcher_context_ = std::make_shared<const watch::watcher_context>(
-                watch::watcher_context{ex, store_, *clock_, std::move(hooks), {}});
+                watch::watcher_context{ex, store_, *clock_, std::move(hooks), {}, &commits_});
         }
         // mb is an element of *cfg_: the watcher refers to it there, and keeps cfg_ alive across reloads.
         rt.watcher = std::make_unique<watch::mailbox_watcher>(watcher_context_, cfg_, mb, rt.source);
@@ -361,6 +361,8 @@ struct daemon_runtime::impl {
     actions::outbox_runner runner_;
     watch::watch_totals watch_totals_;    // for /metrics; outlive the watchers and providers below
     auth::refresh_counts token_totals_;
+    // Group commit of sync pages, at most one fsync per window (commit_batcher.hpp); outlives the watchers.
+    watch::commit_batcher commits_{ioc_.get_executor(), store_, *clock_, std::chrono::milliseconds{10}};
     std::shared_ptr<const watch::watcher_context> watcher_context_;  // shared by all watchers
     std::map<std::string, mailbox_runtime> mailboxes_;
     std::map<std::string, mailbox_runtime> retiring_;  // reload: stopping, to start again or go

@@ -7,9 +7,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 
 namespace ewstrigd::http {
 
@@ -77,15 +79,40 @@ void start_clean() {
     errno = 0;
 }
 
+// The CA file a context trusts: the configured one, or the one
+// SSL_CTX_set_default_verify_paths loads (SSL_CERT_FILE overrides it). The
+// default directory needs no watching: OpenSSL looks certificates up there
+// when it verifies.
+std::string ca_file_of(const tls_options& options) {
+    if (!options.ca_file.empty()) return options.ca_file;
+    const char* env = std::getenv(X509_get_default_cert_file_env());
+    return env != nullptr && *env != '\0' ? env : X509_get_default_cert_file();
+}
+
+long long nanoseconds(const timespec& t) { return static_cast<long long>(t.tv_sec) * 1'000'000'000 + t.tv_nsec; }
+
+// A stat per stream start (once per mailbox per ~30 minutes), not per read.
+tls_contexts::file_identity identify(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return {};
+    return {static_cast<unsigned long long>(st.st_dev), static_cast<unsigned long long>(st.st_ino),
+            static_cast<unsigned long long>(st.st_size), nanoseconds(st.st_mtim), nanoseconds(st.st_ctim)};
+}
+
 }  // namespace
 
 tls_contexts::~tls_contexts() {
-    for (auto& [key, ctx] : contexts_) SSL_CTX_free(ctx);
+    for (auto& [key, entry] : contexts_) SSL_CTX_free(entry.context);
 }
 
 ssl_ctx_st* tls_contexts::get(const tls_options& options, boost::system::error_code& ec) {
     auto key = std::make_pair(options.verify, options.ca_file);
-    if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
+    const auto ca = options.verify ? identify(ca_file_of(options)) : file_identity{};
+    if (auto it = contexts_.find(key); it != contexts_.end()) {
+        if (it->second.ca == ca) return it->second.context;
+        SSL_CTX_free(it->second.context);  // sessions made with it hold their own reference
+        contexts_.erase(it);
+    }
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == nullptr) {
         ec = last_ssl_error();
@@ -106,7 +133,7 @@ ssl_ctx_st* tls_contexts::get(const tls_options& options, boost::system::error_c
             return nullptr;
         }
     }
-    contexts_.emplace(std::move(key), ctx);
+    contexts_.emplace(std::move(key), cached{ctx, ca});
     return ctx;
 }
 

@@ -25,7 +25,11 @@ struct ssl_st;
 namespace ewstrigd::http {
 
 /// One OpenSSL context per distinct tls_options (verify, CA file), shared by
-/// every session made with those options.
+/// every session made with those options. A context is made anew when its CA
+/// file (or OpenSSL's default CA file) has been replaced or rewritten since:
+/// an admin who swaps the CA bundle and reloads expects new streams to trust
+/// the new one, as libcurl's requests do, without a restart. Sessions keep
+/// the context they were made with (OpenSSL counts references).
 class tls_contexts {
 public:
     tls_contexts() = default;
@@ -36,8 +40,19 @@ public:
     /// nullptr with `ec` set when the CA file cannot be loaded.
     ssl_ctx_st* get(const tls_options& options, boost::system::error_code& ec);
 
+    /// What tells one version of a file from the next; all zero when absent.
+    struct file_identity {
+        unsigned long long device = 0, inode = 0, size = 0;
+        long long modified_ns = 0, changed_ns = 0;
+        bool operator==(const file_identity&) const = default;
+    };
+
 private:
-    std::map<std::pair<bool, std::string>, ssl_ctx_st*> contexts_;
+    struct cached {
+        ssl_ctx_st* context = nullptr;
+        file_identity ca;  // of the CA file the context was loaded from
+    };
+    std::map<std::pair<bool, std::string>, cached> contexts_;
 };
 
 class tls_session {

@@ -110,44 +110,16 @@ public:
 
     std::size_t commit_sync(const std::string& mailbox, const std::string& folder, const std::string& new_sync_state,
                             const std::vector<new_item>& items, clock::time_point now) override {
-        // An empty state would make the next sync start from scratch and
-        // replay the whole folder: refuse it before touching anything.
-        if (new_sync_state.empty())
-            throw store_error(db_->file().string() + ": refusing to store an empty sync state for mailbox=" + mailbox +
-                              " folder=" + folder);
-        for (const auto& item : items)
-            if (item.item_id.empty() || item.event_id.empty())
-                throw store_error(db_->file().string() + ": item without an id or event id for mailbox=" + mailbox +
-                                  " folder=" + folder);
+        return commit_syncs({sync_page{&mailbox, &folder, &new_sync_state, &items}}, now).front();
+    }
+
+    std::vector<std::size_t> commit_syncs(const std::vector<sync_page>& pages, clock::time_point now) override {
+        for (const auto& page : pages) check(page);
         const auto at = to_millis(now);
-        std::size_t added = 0;
+        std::vector<std::size_t> added;
+        added.reserve(pages.size());
         sqlite::transaction tx{*db_};
-        for (const auto& item : items) {
-            {
-                query seen{*db_,
-                           "INSERT INTO seen_items (mailbox, folder, item_id, event_id, seen_at) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"};
-                seen.with(mailbox, folder, item.item_id, item.event_id, at).run();
-            }
-            if (db_->changes() == 0) continue;  // seen before: its actions were enqueued then
-            for (const auto& action : item.actions) {
-                query enqueue{*db_,
-                              "INSERT INTO outbox (event_id, mailbox, folder, item_id, trigger, action_index, payload, "
-                              "max_attempts, created, next_attempt) "
-                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
-                              "ON CONFLICT (event_id, trigger, action_index) DO NOTHING"};
-                enqueue
-                    .with(item.event_id, mailbox, folder, item.item_id, action.trigger,
-                          std::int64_t{action.action_index}, action.payload, std::int64_t{action.max_attempts}, at)
-                    .run();
-                added += static_cast<std::size_t>(db_->changes());
-            }
-        }
-        query store_state{*db_,
-                          "INSERT INTO sync_states (mailbox, folder, sync_state, updated) VALUES (?1, ?2, ?3, ?4) "
-                          "ON CONFLICT (mailbox, folder) DO UPDATE SET sync_state = excluded.sync_state, "
-                          "updated = excluded.updated"};
-        store_state.with(mailbox, folder, new_sync_state, at).run();
+        for (const auto& page : pages) added.push_back(write(page, at));
         tx.commit();
         return added;
     }
@@ -260,6 +232,52 @@ public:
     }
 
 private:
+    // An empty state would make the next sync start from scratch and replay
+    // the whole folder: refused before anything is written.
+    void check(const sync_page& page) const {
+        if (page.new_sync_state->empty())
+            throw store_error(db_->file().string() + ": refusing to store an empty sync state for mailbox=" +
+                              *page.mailbox + " folder=" + *page.folder);
+        for (const auto& item : *page.items)
+            if (item.item_id.empty() || item.event_id.empty())
+                throw store_error(db_->file().string() + ": item without an id or event id for mailbox=" +
+                                  *page.mailbox + " folder=" + *page.folder);
+    }
+
+    // One page inside the caller's transaction; the outbox rows it added.
+    std::size_t write(const sync_page& page, std::int64_t at) {
+        const auto& mailbox = *page.mailbox;
+        const auto& folder = *page.folder;
+        std::size_t added = 0;
+        for (const auto& item : *page.items) {
+            {
+                query seen{*db_,
+                           "INSERT INTO seen_items (mailbox, folder, item_id, event_id, seen_at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"};
+                seen.with(mailbox, folder, item.item_id, item.event_id, at).run();
+            }
+            if (db_->changes() == 0) continue;  // seen before: its actions were enqueued then
+            for (const auto& action : item.actions) {
+                query enqueue{*db_,
+                              "INSERT INTO outbox (event_id, mailbox, folder, item_id, trigger, action_index, payload, "
+                              "max_attempts, created, next_attempt) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
+                              "ON CONFLICT (event_id, trigger, action_index) DO NOTHING"};
+                enqueue
+                    .with(item.event_id, mailbox, folder, item.item_id, action.trigger,
+                          std::int64_t{action.action_index}, action.payload, std::int64_t{action.max_attempts}, at)
+                    .run();
+                added += static_cast<std::size_t>(db_->changes());
+            }
+        }
+        query store_state{*db_,
+                          "INSERT INTO sync_states (mailbox, folder, sync_state, updated) VALUES (?1, ?2, ?3, ?4) "
+                          "ON CONFLICT (mailbox, folder) DO UPDATE SET sync_state = excluded.sync_state, "
+                          "updated = excluded.updated"};
+        store_state.with(mailbox, folder, *page.new_sync_state, at).run();
+        return added;
+    }
+
     std::vector<outbox_row> read_rows(query& q) {
         std::vector<outbox_row> rows;
         while (q.step()) rows.push_back(read_row(q));

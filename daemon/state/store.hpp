@@ -99,6 +99,15 @@ struct pending_key {
 enum class pick { skip, take, stop };
 using pending_visitor = std::function<pick(const pending_key&)>;
 
+// commit_sync's arguments, for commit_syncs: views of values the caller
+// keeps alive until the call returns.
+struct sync_page {
+    const std::string* mailbox = nullptr;
+    const std::string* folder = nullptr;
+    const std::string* new_sync_state = nullptr;
+    const std::vector<new_item>* items = nullptr;
+};
+
 struct outbox_counts {
     std::uint64_t pending = 0;
     std::uint64_t dead = 0;
@@ -132,6 +141,19 @@ public:
     virtual std::size_t commit_sync(const std::string& mailbox, const std::string& folder,
                                     const std::string& new_sync_state, const std::vector<new_item>& items,
                                     clock::time_point now) = 0;
+
+    // Several pages, of any mailboxes and folders, in ONE transaction: each
+    // page as commit_sync would write it, and one fsync for them all (group
+    // commit, watch/commit_batcher.hpp). Returns the rows each page added, in
+    // order. Throws store_error, writing nothing, when any page fails
+    // commit_sync's checks or on any failure. The default commits page by
+    // page (fakes need not batch).
+    virtual std::vector<std::size_t> commit_syncs(const std::vector<sync_page>& pages, clock::time_point now) {
+        std::vector<std::size_t> added;
+        added.reserve(pages.size());
+        for (const auto& p : pages) added.push_back(commit_sync(*p.mailbox, *p.folder, *p.new_sync_state, *p.items, now));
+        return added;
+    }
 
     // Forgets the folder's sync state (ErrorInvalidSyncStateData): the next
     // sync starts from nothing; seen items stay, so nothing fires twice.

@@ -399,8 +399,13 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
             }
         }
     }
-    const auto added =
-        context_->store.commit_sync(mailbox_id(), f->name, changes.sync_state, items, context_->clock.now());
+    std::size_t added = 0;
+    if (context_->commits) {
+        const state::sync_page page{&mailbox_id(), &f->name, &changes.sync_state, &items};
+        added = co_await context_->commits->async_commit(page, use_awaitable);
+    } else {
+        added = context_->store.commit_sync(mailbox_id(), f->name, changes.sync_state, items, context_->clock.now());
+    }
     totals_.items_seen += items.size();
     for (const auto& item : items) {
         for (const auto& a : item.actions) {

@@ -41,6 +41,7 @@
 #include "state/store.hpp"
 #include "util/backoff.hpp"
 #include "watch/clock.hpp"
+#include "watch/commit_batcher.hpp"
 #include "watch/plan.hpp"
 #include "watch/status.hpp"
 #include "watch/totals.hpp"
@@ -81,6 +82,9 @@ struct watcher_context {
     watch::clock& clock;
     watcher_hooks hooks;
     watch_timing timing;
+    // Group commit of the watchers' pages (commit_batcher.hpp); none: each
+    // page commits on its own, at once. Must outlive every watcher.
+    commit_batcher* commits = nullptr;
 };
 
 class mailbox_watcher {

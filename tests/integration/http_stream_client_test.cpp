@@ -6,8 +6,12 @@
 #include "http_fixture.hpp"
 #include "tls_server.hpp"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <ctime>
 
 #include <cstdio>
 #include <fstream>
@@ -267,6 +271,43 @@ TEST_F(stream_client_test, tls_verifies_the_server_and_honours_a_ca_file) {
     const auto accepted = stream(unverified, streamed);
     EXPECT_FALSE(accepted.ec) << accepted.ec.message();
     EXPECT_EQ(streamed, "secure");
+}
+
+// An admin replaces the CA bundle at the same path (by rename, as config
+// tools do, or rewritten in place) and reloads: the next stream must trust
+// the new bundle, not a copy cached when the first stream started.
+TEST_F(stream_client_test, a_replaced_ca_file_is_trusted_from_the_next_stream_on) {
+    tls_server old_server(ioc);
+    tls_server new_server(ioc);
+    const std::string ca_file = ::testing::TempDir() + "ewstrigd-stream-swap-" + std::to_string(::getpid()) + ".pem";
+    std::ofstream(ca_file) << old_server.cert_pem();
+    std::string streamed;
+    const auto to = [&](const tls_server& server) {
+        http::request req;
+        req.url = server.url();
+        req.tls.ca_file = ca_file;
+        return stream(std::move(req), streamed);
+    };
+    EXPECT_FALSE(to(old_server).ec);
+
+    const std::string staged = ca_file + ".new";
+    std::ofstream(staged) << new_server.cert_pem();
+    ASSERT_EQ(std::rename(staged.c_str(), ca_file.c_str()), 0);
+    EXPECT_TRUE(to(old_server).ec) << "the old CA is still trusted after the bundle was replaced";
+    const auto renamed = to(new_server);
+    EXPECT_FALSE(renamed.ec) << renamed.ec.message();
+
+    // Rewritten in place: same inode, and within the clock's tick perhaps the
+    // same mtime, so the test moves the mtime on as an editor's save would.
+    std::ofstream(ca_file, std::ios::trunc) << old_server.cert_pem();
+    const timespec later[2] = {{0, UTIME_OMIT}, {::time(nullptr) + 5, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, ca_file.c_str(), later, 0), 0);
+    const auto rewritten = to(old_server);
+    EXPECT_FALSE(rewritten.ec) << rewritten.ec.message();
+    EXPECT_TRUE(to(new_server).ec);
+    std::remove(ca_file.c_str());
+    EXPECT_EQ(old_server.requests(), 2u);
+    EXPECT_EQ(new_server.requests(), 1u);
 }
 
 // A host name goes in SNI and is checked against the certificate's DNS

@@ -121,6 +121,33 @@ TEST_F(store_test, empty_sync_state_is_refused_and_nothing_is_written) {
     EXPECT_EQ(s_->counts().pending, 0u);
 }
 
+// Group commit (watch/commit_batcher.hpp): pages of several mailboxes in
+// one transaction, each counted as commit_sync would count it.
+TEST_F(store_test, commit_syncs_writes_every_page_and_counts_each_apart) {
+    const std::string a = "mb-a", b = "mb-b", inbox = "inbox", s1 = "S1", s2 = "S2";
+    const std::vector<new_item> two{item("x", {action("t", 0), action("t", 1)})};
+    const std::vector<new_item> one{item("y", {action("t", 0)}), item("z")};
+    const auto added = s_->commit_syncs({{&a, &inbox, &s1, &two}, {&b, &inbox, &s2, &one}}, t0);
+    EXPECT_THAT(added, ElementsAre(2u, 1u));
+    EXPECT_EQ(s_->sync_state("mb-a", "inbox"), "S1");
+    EXPECT_EQ(s_->sync_state("mb-b", "inbox"), "S2");
+    EXPECT_THAT(s_->seen_among("mb-b", "inbox", {"y", "z"}), ElementsAre("y", "z"));
+    EXPECT_EQ(s_->counts().pending, 3u);
+    // A replayed page adds nothing, beside a new one that does.
+    const std::string s3 = "S3";
+    const std::vector<new_item> fresh{item("w", {action("t", 0)})};
+    EXPECT_THAT(s_->commit_syncs({{&a, &inbox, &s3, &two}, {&a, &inbox, &s3, &fresh}}, t0), ElementsAre(0u, 1u));
+}
+
+TEST_F(store_test, commit_syncs_with_one_bad_page_writes_nothing) {
+    const std::string a = "mb-a", b = "mb-b", inbox = "inbox", good = "S1", empty;
+    const std::vector<new_item> items{item("x", {action("t", 0)})};
+    EXPECT_THROW(s_->commit_syncs({{&a, &inbox, &good, &items}, {&b, &inbox, &empty, &items}}, t0), store_error);
+    EXPECT_EQ(s_->sync_state("mb-a", "inbox"), std::nullopt);
+    EXPECT_THAT(s_->seen_among("mb-a", "inbox", {"x"}), IsEmpty());
+    EXPECT_EQ(s_->counts().pending, 0u);
+}
+
 TEST_F(store_test, item_without_ids_is_refused) {
     EXPECT_THROW(s_->commit_sync("mb", "inbox", "S", {new_item{"", "e", {}}}, t0), store_error);
     EXPECT_THROW(s_->commit_sync("mb", "inbox", "S", {new_item{"i", "", {}}}, t0), store_error);
