@@ -11,6 +11,7 @@
 #include "source/stream_reading.hpp"
 #include "source/folder_names.hpp"
 #include "source/interned.hpp"
+#include "source/own_stream.hpp"
 #include "util/base64.hpp"
 
 #include <boost/asio/append.hpp>
@@ -183,11 +184,12 @@ void ews_source::listen_impl(std::vector<std::string> folders, ring_handler on_r
     }
     // Streaming: the preparation is a coroutine of its own, freed before the
     // stream waits (10,000 mailboxes: issue 8). Grouped, the join is then a
-    // record in the hub that completes h itself, so an idle mailbox keeps no
-    // suspended coroutine; with a stream of its own, only the stream's. A
-    // cancellation arriving after the preparation ended but before its
-    // completion ran would be lost in between (the preparation's signal, no
-    // join or stream yet): it is noted here.
+    // record in the hub that completes h itself; with a stream of its own, a
+    // small operation object (own_stream.hpp): an idle mailbox keeps no
+    // suspended coroutine either way. A cancellation arriving after the
+    // preparation ended but before its completion ran would be lost in
+    // between (the preparation's signal, no join or stream yet): it is noted
+    // here.
     struct preparing {
         net::cancellation_signal signal;
         bool cancelled = false;
@@ -206,7 +208,8 @@ void ews_source::listen_impl(std::vector<std::string> folders, ring_handler on_r
         if (o.step != ews::next_step::proceed) return std::move(h)(std::move(o));
         // Not grouped, or a server that hands out no affinity cookie: a stream of its own.
         if (!common_->options.hub || !channel_.settings().context.backend_override_cookie)
-            return launch("listen", stream_op(), std::move(h));
+            return async_own_stream(channel_, *this, *subscription_id_,
+                                    {common_->options.connection_timeout, stream_idle_}, std::move(h));
         join_hub(std::move(h));
     };
     launch("listen", prepare_op(std::move(folders)),
@@ -243,7 +246,7 @@ ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::str
         for (const auto& f : folders) on_ring_(f);
         co_return ok;
     }
-    // Pull (streaming listens run prepare_op, then stream_op: listen_impl).
+    // Pull (streaming listens run prepare_op, then their stream: listen_impl).
     if (auto o = co_await prepare_listen(std::move(folders)); o.step != ews::next_step::proceed) co_return o;
     if (auto o = co_await wait(interval); o.step != ews::next_step::proceed) co_return o;
     co_return co_await pull_events();
@@ -252,11 +255,6 @@ ews_source::task<std::tuple<outcome>> ews_source::listen_op(std::vector<std::str
 ews_source::task<std::tuple<outcome>> ews_source::prepare_op(std::vector<std::string> folders) {
     co_await net::this_coro::throw_if_cancelled(false);
     co_return co_await prepare_listen(std::move(folders));
-}
-
-ews_source::task<std::tuple<outcome>> ews_source::stream_op() {
-    co_await net::this_coro::throw_if_cancelled(false);
-    co_return co_await stream();
 }
 
 // Resolves the folders into watched_ and (re)subscribes when needed.
@@ -312,26 +310,6 @@ ews_source::task<outcome> ews_source::subscribe(const watched_folders& watched, 
     // Grouped streams need to know the server holding the subscription (stream_hub.hpp).
     if (common_->options.hub && !pull) channel_.set_backend_override_cookie(backend_override_cookie(reply.http));
     co_return ok;
-}
-
-ews_source::task<outcome> ews_source::stream() {
-    const frame_reader on_frame = [this](const ews::response& frame, stream_reading& s) {
-        const auto news = read_doorbell(frame);
-        ring(news, watched_, on_ring_);
-        if (news.failure) {
-            s.failure = news.failure;
-            return false;
-        }
-        // Stop reading at Closed rather than waiting for the server to hang up.
-        s.closed = news.closed;
-        return !s.closed;
-    };
-    // Not a braced list inside co_await: GCC 12 rejects it ("array used as initializer").
-    std::vector<std::string> ids{*subscription_id_};
-    const auto o = co_await stream_events(channel_, std::move(ids), common_->options.connection_timeout,
-                                          stream_idle_, on_frame);
-    if (o.step == ews::next_step::resubscribe) forget_subscription();
-    co_return o;
 }
 
 // Joins the hub with the subscription and its affinity cookie; the hub's

@@ -35,6 +35,7 @@
 #include <chrono>
 #include <cstddef>
 #include <forward_list>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,7 +113,6 @@ private:
 
     task<std::tuple<outcome>> listen_op(std::vector<std::string> folders);  // poll and pull
     task<std::tuple<outcome>> prepare_op(std::vector<std::string> folders);
-    task<std::tuple<outcome>> stream_op();
     task<std::tuple<outcome, folder_changes>> sync_op(std::string folder, std::optional<std::string> sync_state);
     task<std::tuple<outcome, std::vector<match::message>>> fetch_op(std::vector<std::string> ids,
                                                                      message_fields fields, std::string folder);
@@ -126,9 +126,9 @@ private:
     using watched_folders = std::vector<std::pair<std::string, const std::string*>>;
     task<outcome> prepare_listen(std::vector<std::string> folders);
     task<outcome> subscribe(const watched_folders& watched, bool pull);
-    task<outcome> stream();
     void join_hub(completion<listen_signature> h);
-    void on_news(const doorbell_news& news) override;  // stream_listener: the hub's, while joined
+    // stream_listener: of the hub while joined, of the own stream (own_stream.hpp) otherwise.
+    void on_news(const doorbell_news& news) override;
     void on_end(const outcome& o) override;
     void forget_subscription();
     task<outcome> pull_events();
@@ -161,6 +161,8 @@ private:
         ews_source_options options;  // stream_idle unused
 
         bool operator==(const common&) const = default;
+        // A daemon has one or two (grouped or not): equality tells them apart.
+        friend std::size_t hash_value(const common& c) { return std::hash<const void*>{}(c.options.hub); }
     };
     std::shared_ptr<const common> common_;
     config::watch_mode mode_;  // of the mailbox's watch settings only these: no copy of its folder list

@@ -19,17 +19,6 @@ namespace {
 namespace net = boost::asio;
 using net::use_awaitable;
 
-ews::decision credential_decision(const auth::credential_failure& f) {
-    ews::decision d;
-    // Retryable kinds (network trouble at the token endpoint) come back later;
-    // the others need an admin (`ewstrigd login`, a corrected password).
-    d.step = auth::is_retryable(f.kind) ? ews::next_step::reauthenticate : ews::next_step::permanent;
-    d.delay = f.retry_after.value_or(std::chrono::milliseconds{0});
-    d.code = "credentials:" + std::string{auth::to_string(f.kind)};
-    d.reason = f.explanation;
-    return d;
-}
-
 http::header_list headers_for(const ews::request_context& ctx, ews::operation op) {
     http::header_list out;
     for (auto& [name, value] : ews::http_headers(ctx, op)) out.push_back({std::move(name), std::move(value)});
@@ -45,6 +34,23 @@ ews::decision cancelled_decision() { return {ews::next_step::transient, {}, "can
 net::awaitable<bool> is_cancelled() {
     const auto state = co_await net::this_coro::cancellation_state;
     co_return state.cancelled() != net::cancellation_type::none;
+}
+
+ews::decision credential_decision(const auth::credential_failure& f) {
+    ews::decision d;
+    // Retryable kinds (network trouble at the token endpoint) come back later;
+    // the others need an admin (`ewstrigd login`, a corrected password).
+    d.step = auth::is_retryable(f.kind) ? ews::next_step::reauthenticate : ews::next_step::permanent;
+    d.delay = f.retry_after.value_or(std::chrono::milliseconds{0});
+    d.code = "credentials:" + std::string{auth::to_string(f.kind)};
+    d.reason = f.explanation;
+    return d;
+}
+
+void parse_reply_body(exchange_reply& r) {
+    if (r.http.body.empty()) return;
+    auto parsed = ews::response::parse(r.http.body);
+    if (auto* body = std::get_if<ews::response>(&parsed)) r.body = std::move(*body);
 }
 
 ews::decision classify_reply(const exchange_reply& r) {
@@ -83,6 +89,30 @@ channel::channel(http::client& client, auth::credential_provider& credentials, c
     if (!settings_.server) settings_.server = std::make_shared<const endpoint>();
 }
 
+http::request channel::request_for(ews::operation op, std::string body, http::auth auth,
+                                   std::optional<http::timeouts> timeouts) const {
+    http::request req;
+    req.method = http::method::post;
+    req.url = settings_.server->url;
+    req.headers = headers_for(settings_.context, op);
+    req.body = std::move(body);
+    req.tls = settings_.server->tls;
+    req.auth = std::move(auth);
+    if (timeouts) req.timeouts = *timeouts;
+    else req.timeouts.total = settings_.request_timeout;
+    return req;
+}
+
+bool channel::retry_with_fresh_credentials(exchange_reply& reply, int attempt) {
+    if (reply.ec || reply.http.status != 401) return false;
+    // The server rejected these credentials: never hand them out again.
+    credentials_.invalidate();
+    if (attempt == 0) return true;
+    reply.failure = ews::decision{ews::next_step::reauthenticate, {}, "HTTP 401",
+                                  "credentials rejected (HTTP 401) even after fresh ones were fetched"};
+    return false;
+}
+
 net::awaitable<exchange_reply> channel::exchange(ews::operation op, std::string body,
                                                  http::chunk_handler on_chunk, std::optional<http::timeouts> timeouts) {
     exchange_reply reply;
@@ -96,15 +126,7 @@ net::awaitable<exchange_reply> channel::exchange(ews::operation op, std::string 
             reply.failure = credential_decision(*failure);
             co_return reply;
         }
-        http::request req;
-        req.method = http::method::post;
-        req.url = settings_.server->url;
-        req.headers = headers_for(settings_.context, op);
-        req.body = body;  // kept for the retry
-        req.tls = settings_.server->tls;
-        req.auth = std::move(auth);
-        if (timeouts) req.timeouts = *timeouts;
-        else req.timeouts.total = settings_.request_timeout;
+        auto req = request_for(op, body, std::move(auth), timeouts);  // body kept for the retry
         // No co_await inside ?: — GCC 12 destroys such temporaries twice.
         std::tuple<boost::system::error_code, http::response> answer;
         if (on_chunk) answer = co_await streams_.async_stream(std::move(req), on_chunk, net::as_tuple(use_awaitable));
@@ -116,18 +138,9 @@ net::awaitable<exchange_reply> channel::exchange(ews::operation op, std::string 
         }
         reply.ec = ec;
         reply.http = std::move(res);
-        if (ec || reply.http.status != 401) break;
-        // The server rejected these credentials: never hand them out again.
-        credentials_.invalidate();
-        if (attempt == 0) continue;
-        reply.failure = ews::decision{ews::next_step::reauthenticate, {}, "HTTP 401",
-                                      "credentials rejected (HTTP 401) even after fresh ones were fetched"};
-        co_return reply;
+        if (!retry_with_fresh_credentials(reply, attempt)) break;
     }
-    if (!reply.http.body.empty()) {
-        auto parsed = ews::response::parse(reply.http.body);
-        if (auto* r = std::get_if<ews::response>(&parsed)) reply.body = std::move(*r);
-    }
+    if (!reply.failure) parse_reply_body(reply);
     co_return reply;
 }
 

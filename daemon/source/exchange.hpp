@@ -20,6 +20,8 @@
 #include <spdlog/logger.h>
 
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +39,7 @@ struct endpoint {
     bool operator==(const endpoint& o) const {
         return url == o.url && tls.verify == o.tls.verify && tls.ca_file == o.tls.ca_file;
     }
+    friend std::size_t hash_value(const endpoint& e) { return std::hash<std::string>{}(e.url); }
 };
 
 struct channel_settings {
@@ -77,6 +80,13 @@ ews::decision cancelled_decision();
 // Whether the awaiting coroutine was cancelled.
 boost::asio::awaitable<bool> is_cancelled();
 
+// The decision when no credentials can be had (the provider's failure).
+ews::decision credential_decision(const auth::credential_failure& f);
+
+// Parses the buffered body of `r.http` (a stream's non-2xx answer too) into
+// `r.body` when it is a SOAP envelope.
+void parse_reply_body(exchange_reply& r);
+
 class channel {
 public:
     // `streams` carries the requests with `on_chunk` (GetStreamingEvents);
@@ -103,6 +113,20 @@ public:
     // Logs a failed outcome of operation `what` (warn; error for permanent;
     // nothing for proceed and cancellation).
     void log_failure(std::string_view what, const ews::decision& d) const;
+
+    // The parts of exchange() for operations that are not coroutines
+    // (own_stream.hpp): where credentials come from, the client carrying
+    // streams, the request for `body` with `auth`, and what an answer means
+    // for the credentials.
+    auth::credential_provider& credentials() { return credentials_; }
+    http::client& streams() { return streams_; }
+    // `timeouts` unset: the settings' request_timeout, total.
+    http::request request_for(ews::operation op, std::string body, http::auth auth,
+                              std::optional<http::timeouts> timeouts) const;
+    // After the answer of attempt `attempt` (0, 1) arrived in `reply`: a 401
+    // invalidates the credentials; true when the request should be sent once
+    // more with fresh ones (the first 401); a second 401 sets reply.failure.
+    bool retry_with_fresh_credentials(exchange_reply& reply, int attempt);
 
 private:
     http::client& client_;

@@ -55,20 +55,29 @@ ews::decision stream_outcome(const exchange_reply& reply, const stream_reading& 
     return d;
 }
 
+std::string streaming_request_body(const ews::request_context& ctx, std::vector<std::string> subscription_ids,
+                                   std::chrono::minutes connection_timeout) {
+    return ews::soap_request(
+        ctx, ews::get_streaming_events{std::move(subscription_ids), static_cast<int>(connection_timeout.count())});
+}
+
+http::timeouts streaming_timeouts(std::chrono::seconds idle) {
+    http::timeouts t;
+    t.idle = idle;
+    return t;
+}
+
 boost::asio::awaitable<ews::decision> stream_events(channel& via, std::vector<std::string> subscription_ids,
                                                      std::chrono::minutes connection_timeout,
                                                      std::chrono::seconds idle, const frame_reader& on_frame) {
     stream_reading st;
-    http::timeouts t;
-    t.idle = idle;
     // Moved into the request, not kept in this frame as well: a group's body
     // holds 200 subscription ids for the connection's life (issue 8).
-    auto body = ews::soap_request(
-        via.settings().context,
-        ews::get_streaming_events{std::move(subscription_ids), static_cast<int>(connection_timeout.count())});
+    auto body = streaming_request_body(via.settings().context, std::move(subscription_ids), connection_timeout);
     const auto reply = co_await via.exchange(
         ews::operation::get_streaming_events, std::move(body),
-        [&st, &on_frame](std::string_view bytes) { return read_stream_chunk(st, bytes, on_frame); }, t);
+        [&st, &on_frame](std::string_view bytes) { return read_stream_chunk(st, bytes, on_frame); },
+        streaming_timeouts(idle));
     co_return stream_outcome(reply, st, idle);
 }
 

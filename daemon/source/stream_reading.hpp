@@ -38,6 +38,13 @@ bool read_stream_chunk(stream_reading& st, std::string_view bytes, const frame_r
 // or a hang-up between frames: listen again), else what went wrong.
 ews::decision stream_outcome(const exchange_reply& reply, const stream_reading& st, std::chrono::seconds idle);
 
+// The GetStreamingEvents request for `subscription_ids` with ConnectionTimeout
+// `connection_timeout`, and the timeouts its exchange runs with (dead after
+// `idle` without bytes). Shared by stream_events and own_stream.
+std::string streaming_request_body(const ews::request_context& ctx, std::vector<std::string> subscription_ids,
+                                   std::chrono::minutes connection_timeout);
+http::timeouts streaming_timeouts(std::chrono::seconds idle);
+
 // One GetStreamingEvents exchange through `via` for `subscription_ids`
 // (ConnectionTimeout `connection_timeout`, dead after `idle` without bytes),
 // each frame handed to `on_frame`; the decision it ends with (stream_outcome).
