@@ -1,0 +1,2 @@
+// Precompiled for the test binaries (see cmake/precompiled_headers.cmake).
+#include <gtest/gtest.h>
