@@ -401,7 +401,8 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
     }
     std::size_t added = 0;
     if (context_->commits) {
-        const state::sync_page page{&mailbox_id(), &f->name, &changes.sync_state, &items};
+        // Views into this frame and into the config `bound` keeps alive, whatever a reload does meanwhile.
+        const state::sync_page page{&bound.mailbox->id, &f->name, &changes.sync_state, &items};
         added = co_await context_->commits->async_commit(page, use_awaitable);
     } else {
         added = context_->store.commit_sync(mailbox_id(), f->name, changes.sync_state, items, context_->clock.now());
