@@ -138,6 +138,7 @@ void daemon_reporting::collect_metrics() {
     service::count_states(metrics_.mailboxes, states);
     if (inputs_.watch != nullptr) feed_metrics(*inputs_.watch, metrics_);
     if (inputs_.tokens != nullptr) feed_metrics(*inputs_.tokens, metrics_);
+    if (inputs_.commits != nullptr) advance(metrics_.sync_commits.get(), inputs_.commits->transactions());
 
     const auto& counters = inputs_.runner->counters();
     for (std::size_t k = 0; k < actions::action_kind_count; ++k) {

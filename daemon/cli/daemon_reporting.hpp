@@ -21,6 +21,7 @@
 #include "service/notifier.hpp"
 #include "state/store.hpp"
 #include "util/shard.hpp"
+#include "watch/commit_batcher.hpp"
 #include "watch/status.hpp"
 #include "watch/totals.hpp"
 
@@ -43,6 +44,7 @@ struct reporting_inputs {
     const actions::outbox_runner* runner = nullptr;
     const watch::watch_totals* watch = nullptr;    // shared by every watcher
     const auth::refresh_counts* tokens = nullptr;  // shared by every OAuth token service
+    const watch::commit_batcher* commits = nullptr;  // group commit of every watcher's sync pages
 };
 
 struct reporting_options {

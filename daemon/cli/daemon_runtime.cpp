@@ -11,6 +11,7 @@
 #include "config/loader.hpp"
 #include "http/curl_client.hpp"
 #include "http/curl_multi.hpp"
+#include "http/pooled_client.hpp"
 #include "http/stream_client.hpp"
 #include "source/ews_source.hpp"
 #include "source/stream_hub.hpp"
@@ -64,7 +65,7 @@ struct daemon_runtime::impl {
           exec_(ioc.get_executor(), make_executor_options()),
           runner_(ioc.get_executor(), store, exec_, [this] { return cfg_; }, make_runner_options()),
           reporting_(ioc, reporting_inputs{[this] { return statuses(); }, &store_, &runner_, &watch_totals_,
-                                           &token_totals_},
+                                           &token_totals_, &commits_},
                      reporting_options{health_endpoint_for(cfg_->metrics.listen, options.shard), options.version}) {}
 
     int run(bool once) {
@@ -184,13 +185,13 @@ struct daemon_runtime::impl {
         source_options.hub = &stream_hub_;  // used by app-only streaming mailboxes only
         source_options.stream_http = &stream_client_;
         source_options.stream_idle = mb.watch->stream_idle_timeout;
-        rt.source = std::make_shared<source::ews_source>(ex, mb, client_, *rt.credentials, ews::request_context{},
+        rt.source = std::make_shared<source::ews_source>(ex, mb, ews_client_, *rt.credentials, ews::request_context{},
                                                          source_options);
         if (!watcher_context_) {
             watch::watcher_hooks hooks{[this] { runner_.wake(); },
                                        [this](std::exception_ptr) { fail("the state store failed"); }, &watch_totals_};
             watcher_context_ = std::make_shared<const watch::watcher_context>(
-                watch::watcher_context{ex, store_, *clock_, std::move(hooks), {}, &commits_});
+                watch::watcher_context{ex, store_, *clock_, commits_, std::move(hooks), {}});
         }
         // mb is an element of *cfg_: the watcher refers to it there, and keeps cfg_ alive across reloads.
         rt.watcher = std::make_unique<watch::mailbox_watcher>(watcher_context_, cfg_, mb, rt.source);
@@ -351,7 +352,10 @@ struct daemon_runtime::impl {
     http::curl_multi stream_multi_{ioc_};
     http::curl_client ntlm_stream_client_{stream_multi_};
     http::stream_client stream_client_{ioc_.get_executor(), ntlm_stream_client_};
-    http::curl_client client_;
+    http::curl_client client_;  // OAuth, webhooks, and what ews_client_ hands on (NTLM, proxies)
+    // EWS requests of the mailboxes (SyncFolderItems, GetItem, ...) on kept-alive
+    // Asio connections (pooled_client.hpp); outlives mailboxes_.
+    http::pooled_client ews_client_{ioc_.get_executor(), client_};
     oauth_services oauth_{ioc_.get_executor(), client_, cfg_->state_dir};  // outlives mailboxes_
     source::stream_hub stream_hub_{ioc_.get_executor()};  // outlives mailboxes_ (their grouped streams)
     // run children of this instance, so the next one can stop them after a crash; before exec_ (it uses it)

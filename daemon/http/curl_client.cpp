@@ -106,7 +106,9 @@ curl_slist* make_header_list(const header_list& headers) {
 
 }  // namespace
 
-class curl_client::transfer final : public curl_multi::transfer, public std::enable_shared_from_this<transfer> {
+class curl_client::transfer final : public curl_multi::transfer,
+                                    public origin_turns::taker,
+                                    public std::enable_shared_from_this<transfer> {
 public:
     transfer(curl_client& owner, request req, chunk_handler on_chunk,
              asio::any_completion_handler<send_signature> handler)
@@ -115,7 +117,11 @@ public:
     /// Buffered requests take turns per origin; streams do not.
     bool takes_turns() const noexcept { return !on_chunk_; }
     std::string origin() const { return origin_of(request_.url); }
-    bool done() const noexcept { return done_; }
+    bool waiting() const noexcept override { return !done_; }
+    void take_turn(const std::string& origin) override {
+        hold_turn(origin);
+        start();
+    }
     void hold_turn(std::string origin) {
         turn_origin_ = std::move(origin);
         holds_turn_ = true;
@@ -175,7 +181,7 @@ public:
         auto self = shared_from_this();  // the owner's reference goes away below
         owner_->transfers_.erase(this);
         asio::post(owner_->multi_.get_executor(), asio::append(std::move(handler_), ec, std::move(response_)));
-        if (std::exchange(holds_turn_, false)) owner_->release_turn(turn_origin_);
+        if (std::exchange(holds_turn_, false)) owner_->turns_.release(turn_origin_);
     }
 
 private:
@@ -302,7 +308,7 @@ private:
 };
 
 curl_client::~curl_client() {
-    origins_.clear();  // nothing waits for a turn any more
+    turns_.clear();  // nothing waits for a turn any more
     while (!transfers_.empty()) transfers_.begin()->second->complete(asio::error::operation_aborted);
     for (CURL* easy : spare_) curl_easy_cleanup(easy);
 }
@@ -321,16 +327,6 @@ void curl_client::recycle(CURL* easy) {
     spare_.push_back(easy);
 }
 
-std::size_t curl_client::queued() const noexcept {
-    std::size_t n = 0;
-    for (const auto& [origin, turns] : origins_) {
-        for (const auto& w : turns.waiting) {
-            if (auto t = w.lock(); t && !t->done()) ++n;
-        }
-    }
-    return n;
-}
-
 void curl_client::async_send_impl(request req, chunk_handler on_chunk,
                                   asio::any_completion_handler<send_signature> handler) {
     auto t = std::make_shared<transfer>(*this, std::move(req), std::move(on_chunk), std::move(handler));
@@ -338,35 +334,9 @@ void curl_client::async_send_impl(request req, chunk_handler on_chunk,
     t->watch_cancellation();
     if (!t->takes_turns()) return t->start();
     auto origin = t->origin();
-    auto& turns = origins_[origin];
-    if (turns.active >= max_per_origin_) {
-        turns.waiting.push_back(t);  // a cancelled one stays until its turn comes, then is skipped
-        return;
-    }
-    ++turns.active;
+    if (!turns_.take_or_wait(origin, t)) return;
     t->hold_turn(std::move(origin));
     t->start();
-}
-
-void curl_client::release_turn(const std::string& origin) {
-    auto it = origins_.find(origin);
-    if (it == origins_.end()) return;  // the client is being destroyed
-    --it->second.active;
-    // A request failing at its start releases its turn from inside the loop
-    // below: the loop, further up the stack, hands it on.
-    if (handing_on_turns_) return;
-    handing_on_turns_ = true;
-    auto& turns = it->second;
-    while (!turns.waiting.empty() && turns.active < max_per_origin_) {
-        auto next = turns.waiting.front().lock();
-        turns.waiting.pop_front();
-        if (!next || next->done()) continue;
-        ++turns.active;
-        next->hold_turn(origin);
-        next->start();
-    }
-    handing_on_turns_ = false;
-    if (turns.active == 0 && turns.waiting.empty()) origins_.erase(it);
 }
 
 }  // namespace ewstrigd::http

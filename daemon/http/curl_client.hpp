@@ -27,9 +27,9 @@
 
 #include "http/client.hpp"
 #include "http/curl_multi.hpp"
+#include "http/origin_turns.hpp"
 
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -42,7 +42,7 @@ public:
     static constexpr std::size_t default_max_per_origin = 64;
 
     explicit curl_client(curl_multi& multi, std::size_t max_per_origin = default_max_per_origin) noexcept
-        : multi_(multi), max_per_origin_(max_per_origin == 0 ? 1 : max_per_origin) {}
+        : multi_(multi), turns_(max_per_origin) {}
     ~curl_client() override;
     curl_client(const curl_client&) = delete;
     curl_client& operator=(const curl_client&) = delete;
@@ -50,29 +50,21 @@ public:
     /// Requests started and not yet completed (queued ones included).
     std::size_t in_flight() const noexcept { return transfers_.size(); }
     /// Requests waiting for their origin's turn.
-    std::size_t queued() const noexcept;
+    std::size_t queued() const noexcept { return turns_.queued(); }
 
 private:
     class transfer;
-    struct origin_turns {
-        std::size_t active = 0;                      // buffered requests of this origin in the multi
-        std::deque<std::weak_ptr<transfer>> waiting;  // in arrival order
-    };
 
     void async_send_impl(request req, chunk_handler on_chunk,
                          boost::asio::any_completion_handler<send_signature> handler) override;
-    // A buffered request of `origin` has ended: the next waiting one starts.
-    void release_turn(const std::string& origin);
     CURL* take_easy();
     void recycle(CURL* easy);
 
     static constexpr std::size_t spare_handles = 16;
 
     curl_multi& multi_;
-    std::size_t max_per_origin_;
     std::unordered_map<const transfer*, std::shared_ptr<transfer>> transfers_;
-    std::unordered_map<std::string, origin_turns> origins_;
-    bool handing_on_turns_ = false;
+    origin_turns turns_;
     std::vector<CURL*> spare_;  // reset handles for the next requests
 };
 

@@ -59,6 +59,12 @@ void response_reader::on_field_impl(beast::http::field, beast::string_view name,
     res_->headers.push_back({std::string(name), std::string(value)});
 }
 
+void response_reader::on_header_impl(beast::error_code&) {
+    // A streamed answer keeps its headers for the stream's whole life (up to
+    // 30 minutes, 10,000 streams: issue 8): no spare room in the list.
+    if (streaming()) res_->headers.shrink_to_fit();
+}
+
 std::size_t response_reader::on_body_impl(beast::string_view body, beast::error_code& ec) {
     return take_body(body, ec);
 }

@@ -3,8 +3,9 @@
 // the status line and headers go into an http::response; the decoded body
 // (chunked, Content-Length or up to the close) is appended to the caller's
 // buffer when it streams (a 2xx answer to a streamed request), else
-// collected into response::body up to a limit. Used by stream_client, which
-// keeps one reader per open stream: it holds no buffer of its own.
+// collected into response::body up to a limit. Used through response_feed by
+// stream_client, which keeps one reader per open stream, and pooled_client:
+// it holds no buffer of its own.
 
 #include "http/client.hpp"
 
@@ -32,6 +33,10 @@ public:
     bool done() const noexcept { return is_done(); }
     /// An interim 1xx response (100 Continue) ended: a real one follows.
     bool interim() const noexcept { return done() && res_->status >= 100 && res_->status < 200; }
+    /// The connection may carry another request after this answer (Beast's
+    /// keep_alive(): the version's default or the Connection header, and a
+    /// body not ended by the close).
+    bool keep_alive() const noexcept { return boost::beast::http::basic_parser<false>::keep_alive(); }
     bool streaming() const noexcept { return streams_ && res_->status >= 200 && res_->status < 300; }
 
 private:
@@ -40,7 +45,7 @@ private:
     void on_response_impl(int code, boost::beast::string_view, int, boost::beast::error_code&) override;
     void on_field_impl(boost::beast::http::field, boost::beast::string_view name, boost::beast::string_view value,
                        boost::beast::error_code&) override;
-    void on_header_impl(boost::beast::error_code&) override {}
+    void on_header_impl(boost::beast::error_code&) override;
     void on_body_init_impl(const boost::optional<std::uint64_t>&, boost::beast::error_code&) override {}
     std::size_t on_body_impl(boost::beast::string_view body, boost::beast::error_code& ec) override;
     void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, boost::beast::error_code&) override {}

@@ -26,14 +26,12 @@
 //   on the loop's thread; destroying completes every stream with
 //   operation_aborted (posted). `fallback` must outlive this client.
 
-#include "http/client.hpp"
-#include "http/tls_session.hpp"
+#include "http/deadline_ticker.hpp"
+#include "http/socket_client.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
-#include <array>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -41,7 +39,7 @@
 
 namespace ewstrigd::http {
 
-class stream_client final : public client {
+class stream_client final : public socket_client {
 public:
     stream_client(boost::asio::any_io_executor ex, client& fallback);
     ~stream_client() override;
@@ -53,29 +51,14 @@ public:
 
 private:
     class stream;
-    struct proxies {
-        bool http = false;
-        bool https = false;
-    };
 
-    static proxies proxies_from_environment();
-    bool runs_here(const request& r, const chunk_handler& on_chunk) const;
     void async_send_impl(request req, chunk_handler on_chunk,
                          boost::asio::any_completion_handler<send_signature> handler) override;
-    void watch_deadlines();
+    bool check_deadlines(std::chrono::steady_clock::time_point now);
 
-    boost::asio::any_io_executor ex_;
-    client& fallback_;
-    proxies proxies_;  // read once: the environment does not change under a running daemon
-    tls_contexts tls_;
-    boost::asio::ip::tcp::resolver resolver_;
-    boost::asio::steady_timer deadline_timer_;
-    bool deadline_timer_running_ = false;
+    deadline_ticker deadlines_;
     std::unordered_map<const stream*, std::shared_ptr<stream>> streams_;
-    // Shared: reads happen only in completion handlers, which never nest.
-    std::array<char, 16 * 1024> read_buffer_{};
-    std::string decoded_;
-    std::shared_ptr<const int> lifetime_ = std::make_shared<const int>(0);
+    std::string decoded_;  // shared as the read buffer is
 };
 
 }  // namespace ewstrigd::http

@@ -1,9 +1,11 @@
 #pragma once
-// TLS for stream_client: OpenSSL driven over a non-blocking socket the caller
-// waits on. Unlike asio::ssl::stream (two 17 KiB record buffers per stream,
-// always), the session asks OpenSSL to release its record buffers whenever
-// they are empty (SSL_MODE_RELEASE_BUFFERS): a stream idle between
-// notifications holds only OpenSSL's connection state (issue 8).
+// TLS for the socket clients (connection.hpp): OpenSSL driven over a
+// non-blocking socket the caller waits on. Unlike asio::ssl::stream (two
+// 17 KiB record buffers per stream, always), the session asks OpenSSL to
+// release its record buffers whenever they are empty
+// (SSL_MODE_RELEASE_BUFFERS): a stream idle between notifications, or a
+// kept-alive connection between requests, holds only OpenSSL's connection
+// state (issue 8).
 //
 // Writes go through send(MSG_NOSIGNAL): a peer that hangs up mid-write is an
 // error, never a SIGPIPE.

@@ -1,7 +1,7 @@
 #pragma once
 // The parts of an http:// or https:// URL a client that opens its own
-// connections needs (stream_client): where to connect, what to ask for, and
-// the Host header. Userinfo in the URL is refused: credentials travel in
+// connections needs (stream_client, pooled_client): where to connect, what
+// to ask for, and the Host header. Userinfo in the URL is refused: credentials travel in
 // request::auth, never in a URL that may be logged.
 
 #include <optional>

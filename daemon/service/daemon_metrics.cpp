@@ -24,6 +24,7 @@ daemon_metrics::daemon_metrics(metrics::registry& r)
       token_refreshes(r.add_counter("ewstrigd_token_refreshes_total", "OAuth token requests by outcome.", {"outcome"})),
       ews_errors(r.add_counter("ewstrigd_ews_errors_total", "Failed listens and syncs by error code.", {"code"})),
       backoff_seconds(r.add_counter("ewstrigd_backoff_seconds_total", "Seconds mailboxes were told to wait.")),
+      sync_commits(r.add_counter("ewstrigd_sync_commits_total", "Store transactions that recorded sync pages.")),
       reloads(r.add_counter("ewstrigd_reloads_total", "Configuration reloads by outcome.", {"outcome"})) {
     token_refreshes.with({"success"});
     token_refreshes.with({"failure"});

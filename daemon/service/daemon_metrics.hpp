@@ -68,6 +68,10 @@ struct daemon_metrics {
     /// ewstrigd_backoff_seconds_total: waits before retrying that the watchers
     /// scheduled, summed over mailboxes.
     metrics::family<metrics::counter>& backoff_seconds;
+    /// ewstrigd_sync_commits_total: store transactions that recorded sync
+    /// pages (each with one fsync); under load one holds the pages of many
+    /// mailboxes (group commit, watch/commit_batcher.hpp).
+    metrics::family<metrics::counter>& sync_commits;
     /// ewstrigd_reloads_total{outcome="applied|rejected"}: SIGHUP / SCM reloads.
     metrics::family<metrics::counter>& reloads;
 };

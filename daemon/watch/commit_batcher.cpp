@@ -16,8 +16,10 @@ void commit_batcher::enqueue(state::sync_page page, net::any_completion_handler<
     queue_.push_back({page, std::move(handler)});
     if (scheduled_) return;
     scheduled_ = true;
-    const auto due = last_flush_ + window_;
     std::weak_ptr<const int> alive = lifetime_;
+    // Never flushed: nothing to wait for (steady_clock counts from boot, so
+    // a default time point plus the window may still lie ahead).
+    const auto due = last_flush_ ? *last_flush_ + window_ : std::chrono::steady_clock::time_point::min();
     if (std::chrono::steady_clock::now() >= due) {
         net::post(ex_, [this, alive] {
             if (!alive.expired()) flush();

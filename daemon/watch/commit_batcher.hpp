@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace ewstrigd::watch {
@@ -74,7 +75,7 @@ private:
     boost::asio::steady_timer timer_;
     std::vector<waiting> queue_;
     bool scheduled_ = false;
-    std::chrono::steady_clock::time_point last_flush_{};
+    std::optional<std::chrono::steady_clock::time_point> last_flush_;
     std::size_t transactions_ = 0;
     std::shared_ptr<const int> lifetime_ = std::make_shared<const int>(0);
 };

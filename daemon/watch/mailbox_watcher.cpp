@@ -172,6 +172,7 @@ void mailbox_watcher::loop_ended(std::exception_ptr e) {
 
 void mailbox_watcher::ring(const std::string& folder_name) {
     first_ring_pending_ = false;
+    doorbell_down_ = false;
     ++totals_.notifications;
     last_ring_ = context_->clock.now();
     if (state_ != connection_state::failed) state_ = connection_state::connected;
@@ -192,7 +193,7 @@ void mailbox_watcher::count_failure(const outcome& o) {
 }
 
 void mailbox_watcher::note_success() {
-    state_ = connection_state::connected;
+    if (!doorbell_down_) state_ = connection_state::connected;
     last_sync_ = context_->clock.now();
 }
 
@@ -245,6 +246,7 @@ void mailbox_watcher::listened(net::cancellation_slot slot, std::chrono::system_
     }
     const auto wait = retry_delay(o, doorbell_delay_, context_->timing);
     note_failure(o, "doorbell", "", wait);
+    doorbell_down_ = true;
     wake_all_if_never_rung();  // catch up while the doorbell backs off
     context_->clock.async_sleep(wait, net::bind_cancellation_slot(slot, [this, slot](boost::system::error_code ec) {
                            if (ec || stopping_) return loop_ended(nullptr);
@@ -399,14 +401,9 @@ awaitable<outcome> mailbox_watcher::handle_page(folder* f, const source::folder_
             }
         }
     }
-    std::size_t added = 0;
-    if (context_->commits) {
-        // Views into this frame and into the config `bound` keeps alive, whatever a reload does meanwhile.
-        const state::sync_page page{&bound.mailbox->id, &f->name, &changes.sync_state, &items};
-        added = co_await context_->commits->async_commit(page, use_awaitable);
-    } else {
-        added = context_->store.commit_sync(mailbox_id(), f->name, changes.sync_state, items, context_->clock.now());
-    }
+    // Views into this frame and into the config `bound` keeps alive, whatever a reload does meanwhile.
+    const state::sync_page page{&bound.mailbox->id, &f->name, &changes.sync_state, &items};
+    const std::size_t added = co_await context_->commits.async_commit(page, use_awaitable);
     totals_.items_seen += items.size();
     for (const auto& item : items) {
         for (const auto& a : item.actions) {

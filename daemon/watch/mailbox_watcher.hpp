@@ -75,16 +75,17 @@ struct watcher_hooks {
 
 // What all watchers of a daemon share: one object they point to instead of
 // a copy each (~160 bytes per mailbox at 10,000 mailboxes: issue 8). The
-// store and the clock must outlive every watcher holding the context.
+// store, the clock and the batcher must outlive every watcher holding the
+// context.
 struct watcher_context {
     boost::asio::any_io_executor ex;
     state::store& store;
     watch::clock& clock;
+    // Group commit of the watchers' pages (commit_batcher.hpp); must outlive
+    // every watcher.
+    commit_batcher& commits;
     watcher_hooks hooks;
     watch_timing timing;
-    // Group commit of the watchers' pages (commit_batcher.hpp); none: each
-    // page commits on its own, at once. Must outlive every watcher.
-    commit_batcher* commits = nullptr;
 };
 
 class mailbox_watcher {
@@ -168,6 +169,10 @@ private:
     // Streaming and pull: the first sync waits for the first subscription's
     // ring (see start()); set until a ring came or the first listen failed.
     bool first_ring_pending_ = false;
+    // The doorbell failed and has not rung since: a sync that succeeds
+    // meanwhile does not make the mailbox look connected, since no
+    // notification would reach it.
+    bool doorbell_down_ = false;
     // What only sync_once() and stop() use, made by the first of them: an
     // idle watcher keeps a pointer instead (issue 8).
     struct occasional_state {

@@ -180,6 +180,8 @@ TEST_F(service_run, tells_systemd_serves_health_and_metrics_and_stops_cleanly) {
     EXPECT_GE(sample(metrics, R"(ewstrigd_syncs_total{outcome="proceed"})").value_or(0), 2.0) << metrics;
     EXPECT_EQ(sample(metrics, R"(ewstrigd_items_matched_total{trigger="note-invoice"})"), 2.0) << metrics;
     EXPECT_EQ(sample(metrics, "ewstrigd_actions_enqueued_total"), 2.0) << metrics;
+    // Each sync page was recorded by some transaction: at least the one with the matching mail.
+    EXPECT_GE(sample(metrics, "ewstrigd_sync_commits_total").value_or(0), 1.0) << metrics;
     // One latency per action run, each well within the last finite bucket.
     EXPECT_EQ(sample(metrics, "ewstrigd_event_to_action_seconds_count"), 2.0) << metrics;
     EXPECT_EQ(sample(metrics, R"(ewstrigd_event_to_action_seconds_bucket{le="60"})"), 2.0) << metrics;

@@ -94,7 +94,9 @@ struct tls_server::state {
     pem_pair pem;
     std::list<std::weak_ptr<ssl::stream<tcp::socket>>> connections;
     std::size_t handshakes_failed = 0;
+    std::size_t handshakes = 0;
     std::size_t requests = 0;
+    bool keep_alive = false;
     std::string last_server_name;
     unsigned short port = 0;
 };
@@ -106,17 +108,21 @@ net::awaitable<void> serve(std::shared_ptr<tls_server::state> st, std::shared_pt
         ++st->handshakes_failed;
         co_return;
     }
+    ++st->handshakes;
     boost::beast::flat_buffer buffer;
-    http::request<http::string_body> req;
-    if (auto [ec, n] = co_await http::async_read(*s, buffer, req, use_tuple); ec) co_return;
-    ++st->requests;
-    const char* sni = SSL_get_servername(s->native_handle(), TLSEXT_NAMETYPE_host_name);
-    st->last_server_name = sni != nullptr ? sni : "";
-    http::response<http::string_body> res{http::status::ok, 11};
-    res.body() = "secure";
-    res.keep_alive(false);
-    res.prepare_payload();
-    co_await http::async_write(*s, res, use_tuple);
+    for (;;) {
+        http::request<http::string_body> req;
+        if (auto [ec, n] = co_await http::async_read(*s, buffer, req, use_tuple); ec) co_return;
+        ++st->requests;
+        const char* sni = SSL_get_servername(s->native_handle(), TLSEXT_NAMETYPE_host_name);
+        st->last_server_name = sni != nullptr ? sni : "";
+        http::response<http::string_body> res{http::status::ok, 11};
+        res.body() = "secure";
+        const bool again = st->keep_alive && req.keep_alive();
+        res.keep_alive(again);
+        res.prepare_payload();
+        if (auto [ec, n] = co_await http::async_write(*s, res, use_tuple); ec || !again) break;
+    }
     co_await s->async_shutdown(use_tuple);
 }
 
@@ -154,6 +160,8 @@ const std::string& tls_server::cert_pem() const noexcept { return state_->pem.ce
 const std::string& tls_server::key_pem() const noexcept { return state_->pem.key; }
 std::size_t tls_server::handshakes_failed() const noexcept { return state_->handshakes_failed; }
 std::size_t tls_server::requests() const noexcept { return state_->requests; }
+std::size_t tls_server::handshakes() const noexcept { return state_->handshakes; }
+void tls_server::keep_alive(bool on) noexcept { state_->keep_alive = on; }
 const std::string& tls_server::last_server_name() const noexcept { return state_->last_server_name; }
 
 void tls_server::stop() {

@@ -124,7 +124,7 @@ TEST(service_metrics, daemon_metrics_define_every_documented_family_once) {
           "ewstrigd_items_matched_total", "ewstrigd_actions_enqueued_total", "ewstrigd_actions_total",
           "ewstrigd_event_to_action_seconds", "ewstrigd_outbox_depth", "ewstrigd_outbox_dead_letters",
           "ewstrigd_token_refreshes_total", "ewstrigd_ews_errors_total", "ewstrigd_backoff_seconds_total",
-          "ewstrigd_reloads_total"}) {
+          "ewstrigd_sync_commits_total", "ewstrigd_reloads_total"}) {
         EXPECT_NE(text.find(std::string("# TYPE ") + name + ' '), std::string::npos) << name;
     }
     EXPECT_NE(text.find("ewstrigd_actions_total{type=\"run\",outcome=\"success\"} 1\n"), std::string::npos);
